@@ -1,0 +1,5 @@
+import sys
+
+from marc2rdf.cli import main
+
+sys.exit(main())

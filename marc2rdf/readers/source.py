@@ -1,0 +1,87 @@
+"""Opening inputs: paths, ``-`` for stdin, gzip by content; a peek at the head for detection."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from typing import BinaryIO
+
+from marc2rdf.readers.base import InputError
+
+HEAD_SIZE = 65536
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that serves ``head`` first, then the rest of ``rest``."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        try:
+            self._rest.close()
+        finally:
+            super().close()
+
+
+class Source:
+    """One input, opened: ``name`` for messages, ``head`` (the first bytes, decompressed) for
+    detection, ``stream`` to read everything from the start."""
+
+    def __init__(self, name: str, raw: BinaryIO):
+        self.name = name
+        head = raw.read(2)
+        if head[:2] == b"\x1f\x8b":
+            raw = gzip.GzipFile(fileobj=_Buffered(head, raw), mode="rb")  # type: ignore[arg-type]
+            head = b""
+        try:
+            head += raw.read(HEAD_SIZE - len(head))
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{name}: cannot read: {exc}") from exc
+        self.head = head
+        self.stream: BinaryIO = io.BufferedReader(_Prefixed(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> "Source":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _Buffered(head: bytes, rest: BinaryIO) -> BinaryIO:
+    return io.BufferedReader(_Prefixed(head, rest))  # type: ignore[return-value]
+
+
+def open_source(source, name: str | None = None) -> Source:
+    """``source`` is a path, ``"-"`` (stdin), bytes, or a binary file object."""
+    if isinstance(source, (bytes, bytearray)):
+        return Source(name or "<bytes>", io.BytesIO(bytes(source)))
+    if hasattr(source, "read"):
+        return Source(name or getattr(source, "name", "<stream>"), source)
+    path = str(source)
+    if path == "-":
+        return Source(name or "<stdin>", sys.stdin.buffer)
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+    return Source(name or path, fh)

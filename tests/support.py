@@ -1,0 +1,50 @@
+"""Shared test helpers: where the data is, the corpus manifest, and record comparison."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+
+from pymarc import Record
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+SEED = DATA / "seed.txt"
+
+# leader positions that legitimately differ between serializations of the same record:
+# 00-04 record length, 09 character coding (always 'a' once decoded), 12-16 base address
+LEADER_IGNORED = set(range(0, 5)) | {9} | set(range(12, 17))
+
+
+def manifest() -> list[dict]:
+    with open(CORPUS / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s or "")
+
+
+def comparable_leader(leader) -> str:
+    return "".join(ch for i, ch in enumerate(str(leader)) if i not in LEADER_IGNORED)
+
+
+def field_tuples(record: Record) -> list[tuple]:
+    out = []
+    for f in record.fields:
+        if f.is_control_field():
+            out.append((f.tag, _nfc(f.data)))
+        else:
+            # an empty indicator attribute in MARCXML is a blank; pymarc keeps "0 " as it is
+            ind = tuple((i or " ")[:1] for i in (f.indicators or (" ", " ")))
+            out.append((f.tag, ind, tuple((sf.code, _nfc(sf.value)) for sf in f.subfields)))
+    return out
+
+
+def assert_same_record(ours: Record, theirs: Record, where: str = "") -> None:
+    assert comparable_leader(ours.leader) == comparable_leader(theirs.leader), where
+    a, b = field_tuples(ours), field_tuples(theirs)
+    assert len(a) == len(b), f"{where}: {len(a)} fields vs {len(b)}"
+    for x, y in zip(a, b):
+        assert x == y, where

@@ -1,0 +1,81 @@
+"""The `marc2rdf records` command: detection, conversion, rejects, summary and exit status."""
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from support import CORPUS, DATA
+
+
+def run(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "marc2rdf", *map(str, args)],
+        input=stdin, capture_output=True, timeout=120,
+    )
+
+
+def test_converts_every_example_serialization_to_marcjson():
+    examples = sorted((DATA.parent.parent / "examples" / "records").iterdir())
+    proc = run("records", *examples)
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    # seed 1, chabon 2, summerland 1, marc-in-json 1, brkrtest 8
+    assert len(lines) == 13
+    assert all(json.loads(line)["leader"][9] == "a" for line in lines)
+    assert b"13 records read, 13 written, 0 rejected" in proc.stderr
+
+
+def test_stdin_and_gzip_are_detected_by_content(tmp_path):
+    data = (CORPUS / "marcxml/marc4j__chabon.xml").read_bytes()
+    gz = tmp_path / "x.bin"
+    gz.write_bytes(gzip.compress(data))
+    for proc in (run("records", "-", stdin=data), run("records", gz)):
+        assert proc.returncode == 0, proc.stderr
+        assert len(proc.stdout.splitlines()) == 2
+
+
+def test_rejects_are_kept_counted_and_exit_3(tmp_path):
+    out, rejects = tmp_path / "out.xml", tmp_path / "bad.json"
+    good = CORPUS / "json/traject__test_data.utf8.json"
+    lines = good.read_bytes().splitlines(keepends=True)
+    src = tmp_path / "in.json"
+    src.write_bytes(lines[0] + b'{"leader": 1}\n' + lines[1])
+    proc = run("records", src, "--to", "marcxml", "-o", out, "--rejects", rejects)
+    assert proc.returncode == 3
+    err = proc.stderr.decode()
+    assert f"rejected {src}: record 2, line 2, byte {len(lines[0])}" in err
+    assert "3 records read, 2 written, 1 rejected" in err
+    assert rejects.read_bytes() == b'{"leader": 1}\n'
+    assert "record 2" in (tmp_path / "bad.json.log").read_text()
+    assert out.read_bytes().count(b"<record>") == 2
+    assert "Traceback" not in err
+
+
+def test_strict_stops_with_exit_1():
+    proc = run("records", "--strict", CORPUS / "malformed/marc4j__chabon-missing-subfield-code.xml")
+    assert proc.returncode == 1
+    assert b"subfield of 020 without a code" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["records", "/nonexistent/file.mrc"], b"cannot open"),
+        (["records", "--to", "pdf", "x"], b"unknown MARC serialization 'pdf'"),
+        (["records", "--from", "nope", "x"], b"unknown MARC serialization 'nope'"),
+        (["records", "-"], b"cannot tell which MARC serialization"),
+    ],
+)
+def test_usage_and_unreadable_input_exit_2(args, message):
+    proc = run(*args, stdin=b"hello, this is not MARC\n")
+    assert proc.returncode == 2
+    assert message in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_no_progress_in_pipes():
+    proc = run("records", CORPUS / "marcxml/marc2bibframe2__gwu.xml")
+    assert proc.returncode == 0
+    assert b"\r" not in proc.stderr and b"records/s" not in proc.stderr
