@@ -1,0 +1,512 @@
+"""Rules compiled into plain functions; the :class:`Mapper` that runs them on a record.
+
+Nothing here reads files or the network: a compiled profile is a pure function
+``Record -> list of triples`` (N-Triples term strings, see :mod:`marc2rdf.mapping.terms`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable, Iterable
+
+from pymarc import Record
+
+from marc2rdf.mapping.spec import MappingError, RecordIndex, View, compile_condition, compile_selector, parse_selector
+from marc2rdf.mapping.terms import bnode_prefix, iri, is_absolute_iri, literal, slug
+from marc2rdf.mapping.transforms import TRANSFORMS
+from marc2rdf.vocab import PREFIXES, RDF_TYPE, expand
+
+Triple = tuple[str, str, str]
+ValueFn = Callable[[View, "Ctx"], list[str]]
+
+RULE_KEYS = {"id", "match", "when", "attach", "node", "value", "doc"}
+ATTACH_KEYS = {"to", "via", "inverse"}
+VALUE_KEYS = {"from", "each", "join", "then", "map", "column", "by", "default", "iri", "datatype", "lang", "value",
+              "node", "ref", "when", "doc"}
+NODE_KEYS = {"a", "id", "when", "doc"}
+ID_KEYS = {"first", "mint", "record"}
+MINT_KEYS = {"key", "kind"}
+_RDF_TYPE = iri(RDF_TYPE)
+
+
+class Ctx:
+    """What a record's rules share while it is mapped."""
+
+    __slots__ = ("index", "base", "rid", "out", "nodes", "_bn", "_bp", "_counters")
+
+    def __init__(self, index: RecordIndex, base: str, rid: str, nodes: dict[str, str]):
+        self.index = index
+        self.base = base
+        self.rid = rid
+        self.out: list[Triple] = []
+        self.nodes = nodes
+        self._bn = 0
+        self._bp = bnode_prefix(rid)
+        self._counters: dict[str, int] = {}
+
+    def bnode(self) -> str:
+        self._bn += 1
+        return f"{self._bp}{self._bn}"
+
+    def numbered(self, name: str) -> int:
+        n = self._counters.get(name, 0) + 1
+        self._counters[name] = n
+        return n
+
+
+class Where:
+    """The place in a mapping file a piece of a rule came from, for error messages."""
+
+    def __init__(self, file: str, rule: str | None = None):
+        self.file = file
+        self.rule = rule
+
+    def error(self, obj: Any, message: str) -> MappingError:
+        line = obj.get("__line__") if isinstance(obj, dict) else None
+        loc = f"{self.file}:{line}" if line else self.file
+        rule = f": rule {self.rule}" if self.rule else ""
+        return MappingError(f"{loc}{rule}: {message}")
+
+    def check_keys(self, obj: dict, allowed: set[str], what: str) -> None:
+        for key in obj:
+            if key.startswith("__"):
+                continue
+            if key not in allowed and not (what == "node" and ":" in key):
+                raise self.error(obj, f"unknown key {key!r} in {what} (known: {', '.join(sorted(allowed))})")
+
+
+class Compiler:
+    """Compiles the rule dicts of a profile; ``tables(name)`` gives a code table by name."""
+
+    def __init__(self, tables: Callable[[str], Any]):
+        self.tables = tables
+        self.terms: set[str] = set()  # every class and property IRI the rules can emit
+
+    # -- helpers ------------------------------------------------------------------------------
+    def curie(self, value: str, where: Where, obj: Any) -> str:
+        full = expand(str(value))
+        if full is None:
+            if is_absolute_iri(str(value)) and "//" in str(value):
+                return str(value)
+            raise where.error(obj, f"unknown prefix in {value!r} (known: {', '.join(PREFIXES)})")
+        return full
+
+    def steps(self, then, where: Where, obj) -> list[Callable]:
+        out = []
+        for step in then if isinstance(then, list) else [then]:
+            if isinstance(step, dict):
+                items = [(k, v) for k, v in step.items() if not k.startswith("__")]
+                if len(items) != 1:
+                    raise where.error(obj, f"a transform step names one transform, got {items!r}")
+                name, arg = items[0]
+            else:
+                name, arg = str(step), None
+            if name not in TRANSFORMS:
+                raise where.error(obj, f"unknown transform {name!r} (known: {', '.join(sorted(TRANSFORMS))})")
+            try:
+                out.append(TRANSFORMS[name][0](arg, self.tables))
+            except (TypeError, ValueError, KeyError, IndexError) as exc:
+                raise where.error(obj, f"bad argument for transform {name!r}: {exc}") from exc
+        return out
+
+    def table(self, name: str, column: str | None, where: Where, obj, by: str | None = None) -> dict[str, str]:
+        """A table as key -> value; with ``by``, keyed on that column (case-folded) instead."""
+        try:
+            t = self.tables(name)
+        except KeyError:
+            raise where.error(obj, f"unknown table {name!r}") from None
+        for col in (column, by):
+            if col is not None and col not in t.columns:
+                raise where.error(obj, f"table {name!r} has no column {col!r} (columns: {', '.join(t.columns)})")
+        if by is None:
+            return t.column(column)
+        keyed = t.column(by)
+        values = t.column(column) if column else {k: k for k in t.rows}
+        return {v.casefold(): values[k] for k, v in keyed.items() if k in values}
+
+    # -- values -------------------------------------------------------------------------------
+    def value(self, spec, where: Where) -> ValueFn:
+        """A value spec: alternatives (list), a constant, a `from`, or a nested node."""
+        if isinstance(spec, list):
+            alternatives = [self.value(s, where) for s in spec]
+            if len(alternatives) == 1:
+                return alternatives[0]
+
+            def first(view: View, ctx: Ctx) -> list[str]:
+                for alt in alternatives:
+                    out = alt(view, ctx)
+                    if out:
+                        return out
+                return []
+
+            return first
+        if isinstance(spec, str) or isinstance(spec, (int, float)):
+            spec = str(spec)
+            spec = {"from": spec} if spec[:1] in ("$", "[") else {"value": spec}
+        if not isinstance(spec, dict):
+            raise where.error(spec, f"a value is a string, a list or a mapping, not {spec!r}")
+        where.check_keys(spec, VALUE_KEYS, "value")
+        cond = compile_condition(spec["when"]) if "when" in spec else None
+        if "node" in spec:
+            fn = self.node(spec["node"], where)
+        elif "ref" in spec:
+            name = str(spec["ref"])
+            fn = lambda view, ctx: [ctx.nodes[name]] if name in ctx.nodes else []  # noqa: E731
+        elif "value" in spec:
+            fn = self._constant(spec, where)
+        elif "from" in spec:
+            fn = self._from(spec, where)
+        else:
+            raise where.error(spec, "a value needs `from`, `value`, `ref` or `node`")
+        if cond is None:
+            return fn
+        return lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else []
+
+    def _constant(self, spec: dict, where: Where) -> ValueFn:
+        raw = str(spec["value"])
+        full = expand(raw)
+        if full is not None and "datatype" not in spec and "lang" not in spec:
+            term = [iri(full)]
+        else:
+            term = [literal(raw, spec.get("lang"), self._datatype(spec, where))]
+        return lambda view, ctx: term
+
+    def _datatype(self, spec: dict, where: Where) -> str | None:
+        dt = spec.get("datatype")
+        return None if dt is None else self.curie(dt, where, spec)
+
+    def _from(self, spec: dict, where: Where) -> ValueFn:
+        extract = self._extractor(str(spec["from"]), spec, where)
+        steps = self.steps(spec["then"], where, spec) if "then" in spec else []
+        join_after = str(spec["join"]) if spec.get("each") and "join" in spec else None
+        mapping = self._mapping(spec, where)
+        fold = "by" in spec
+        default = spec.get("default")
+        template = spec.get("iri")
+        if template is not None:
+            template = str(template)
+            if "{}" not in template:
+                raise where.error(spec, f"iri template {template!r} has no {{}}")
+            head = template.split("{}")[0]
+            if ":" in head and not head.startswith(("http:", "https:")):
+                prefix, _, rest = template.partition(":")
+                template = self.curie(prefix + ":x", where, spec)[:-1] + rest
+        datatype = self._datatype(spec, where)
+        lang = spec.get("lang")
+        # an 880 twin adds its text only where the value is text
+        twin_ok = template is None and mapping is None and datatype is None
+
+        def values(view: View) -> list[str]:
+            vals = extract(view)
+            for step in steps:
+                nxt: list[str] = []
+                for v in vals:
+                    r = step(v)
+                    if r is None:
+                        continue
+                    if isinstance(r, list):
+                        nxt.extend(r)
+                    else:
+                        nxt.append(r)
+                vals = nxt
+            if join_after is not None and vals:
+                vals = [join_after.join(vals)]
+            if mapping is not None:
+                mapped = [mapping.get(v.casefold() if fold else v) for v in vals]
+                vals = [m for m in mapped if m is not None]
+                if not vals and default is not None and extract(view):
+                    vals = [str(default)]
+            return vals
+
+        def fn(view: View, ctx: Ctx) -> list[str]:
+            vals = values(view)
+            if template is not None:
+                out = []
+                for v in vals:
+                    full = template.replace("{}", v)
+                    if is_absolute_iri(full):
+                        out.append(iri(full))
+                return out
+            tag = lang or view.lang
+            out = [literal(v, tag, datatype) for v in vals]
+            twin = view.twin
+            if twin is not None and twin_ok:
+                out.extend(literal(v, twin.lang) for v in values(twin))
+            return out
+
+        return fn
+
+    def _mapping(self, spec: dict, where: Where) -> dict[str, str] | None:
+        """`map: name` or `map: [name, name...]` (each table maps the previous one's values)."""
+        if "map" not in spec:
+            return None
+        names = spec["map"] if isinstance(spec["map"], list) else [spec["map"]]
+        result: dict[str, str] | None = None
+        for i, name in enumerate(names):
+            last = i == len(names) - 1
+            table = self.table(str(name), spec.get("column") if last else None, where, spec,
+                               spec.get("by") if i == 0 else None)
+            if result is None:
+                result = table
+            else:
+                result = {k: table[v] for k, v in result.items() if v in table}
+        return result
+
+    def _extractor(self, source: str, spec: dict, where: Where) -> Callable[[View], list[str]]:
+        each = bool(spec.get("each"))
+        join = str(spec.get("join", " "))
+        if source == "data":
+            return lambda view: [view.field.data] if getattr(view.field, "data", None) else []
+        if source in ("ind1", "ind2"):
+            n = 0 if source == "ind1" else 1
+            return lambda view: [(view.field.indicators or "  ")[n] or " "]
+        if source == "tag":
+            return lambda view: [view.tag]
+        if source.startswith("["):
+            try:
+                (part,) = parse_selector("LDR" + source)
+            except ValueError:
+                raise where.error(spec, f"bad position {source!r}") from None
+            start, end = part.positions  # type: ignore[misc]
+            end += 1
+
+            def positions(view: View) -> list[str]:
+                data = getattr(view.field, "data", None) or ""
+                v = data[start:end]
+                return [v] if v.strip() else []
+
+            return positions
+        if source.startswith("$") and "--" in source:
+            groups = [frozenset(g.lstrip("$")) for g in source.split("--")]
+            trim = TRANSFORMS["trim_punctuation"][0](None, self.tables)
+
+            def grouped(view: View) -> list[str]:
+                subfields = getattr(view.field, "subfields", ())
+                parts = []
+                for codes in groups:
+                    text = join.join(sf.value.strip() for sf in subfields if sf.code in codes and sf.value.strip())
+                    text = trim(text) if text else None
+                    if text:
+                        parts.append(text)
+                return ["--".join(parts)] if parts else []
+
+            return grouped
+        if source.startswith("$") and len(source) > 1:
+            codes = frozenset(source[1:])
+            if each:
+                return lambda view: [sf.value for sf in getattr(view.field, "subfields", ()) if sf.code in codes and sf.value.strip()]
+
+            def joined(view: View) -> list[str]:
+                parts = [sf.value for sf in getattr(view.field, "subfields", ()) if sf.code in codes]
+                text = join.join(p.strip() for p in parts if p.strip())
+                return [text] if text else []
+
+            return joined
+        raise where.error(spec, f"bad `from` {source!r}: use $codes, [NN-NN], data, ind1, ind2 or tag")
+
+    # -- nodes --------------------------------------------------------------------------------
+    def node(self, spec, where: Where) -> ValueFn:
+        if not isinstance(spec, dict):
+            raise where.error(spec, "a node is a mapping")
+        where.check_keys(spec, NODE_KEYS, "node")
+        cond = compile_condition(spec["when"]) if "when" in spec else None
+        classes: list[ValueFn] = []
+        a = spec.get("a", [])
+        for entry in a if isinstance(a, list) else [a]:
+            if isinstance(entry, str):
+                full = self.curie(entry, where, spec)
+                self.terms.add(full)
+                term = [iri(full)]
+                classes.append(lambda view, ctx, term=term: term)
+            else:
+                classes.append(self.value(entry, where))
+                self._note_terms(entry, where)
+        props: list[tuple[str, ValueFn]] = []
+        for key, value in spec.items():
+            if key.startswith("__") or key in NODE_KEYS:
+                continue
+            full = self.curie(key, where, spec)
+            self.terms.add(full)
+            props.append((iri(full), self.value(value, where)))
+        ident = self._identity(spec.get("id"), where)
+
+        def node(view: View, ctx: Ctx) -> list[str]:
+            if cond is not None and not cond(view, ctx.index):
+                return []
+            types = [t for c in classes for t in c(view, ctx)]
+            subject = ident(view, ctx, types)
+            out = ctx.out
+            for t in types:
+                out.append((subject, _RDF_TYPE, t))
+            for pred, fn in props:
+                for o in fn(view, ctx):
+                    out.append((subject, pred, o))
+            return [subject]
+
+        return node
+
+    def _note_terms(self, entry, where: Where) -> None:
+        """Classes a value spec can produce (a constant, or an IRI template over a table)."""
+        for alt in entry if isinstance(entry, list) else [entry]:
+            if not isinstance(alt, dict):
+                continue
+            if "value" in alt and expand(str(alt["value"])):
+                self.terms.add(expand(str(alt["value"])))
+            elif "map" in alt and "iri" in alt:
+                template = str(alt["iri"])
+                prefix, _, rest = template.partition(":")
+                base = expand(prefix + ":")
+                if base is not None:
+                    for v in self.table(alt["map"], alt.get("column"), where, alt).values():
+                        self.terms.add(base + rest.replace("{}", v))
+
+    def _identity(self, spec, where: Where) -> Callable[[View, Ctx, list[str]], str]:
+        if spec is None:
+            return lambda view, ctx, types: ctx.bnode()
+        if not isinstance(spec, dict):
+            raise where.error(spec, "`id` is a mapping with `first`, `mint` or `record`")
+        where.check_keys(spec, ID_KEYS, "id")
+        if "record" in spec:
+            name = str(spec["record"])
+            return lambda view, ctx, types: iri(f"{ctx.base}{ctx.rid}#{name}{ctx.numbered(name)}")
+        firsts = [
+            self.value({"from": s, "each": True, "then": ["authority_uri"], "iri": "{}"} if isinstance(s, str) else s, where)
+            for s in spec.get("first", [])
+        ]
+        mint = spec.get("mint")
+        key_fn = kind = None
+        if mint is not None:
+            if not isinstance(mint, dict):
+                raise where.error(spec, "`mint` is a mapping with `key` and optionally `kind`")
+            where.check_keys(mint, MINT_KEYS, "mint")
+            key_spec = mint.get("key", "$a")
+            key_fn = self._extractor(str(key_spec), {"join": " "}, where) if isinstance(key_spec, str) else None
+            if key_fn is None:
+                raise where.error(mint, "`key` is a `from` string such as $abcd")
+            kind = mint.get("kind")
+
+        def ident(view: View, ctx: Ctx, types: list[str]) -> str:
+            for f in firsts:
+                for term in f(view, ctx):
+                    if term.startswith("<"):
+                        return term
+            if key_fn is not None:
+                key = key_fn(view)
+                if key:
+                    k = kind or (_local_name(types[0]).lower() if types else "thing")
+                    return iri(f"{ctx.base}{k}/{slug(key[0])}")
+            return ctx.bnode()
+
+        return ident
+
+    # -- rules --------------------------------------------------------------------------------
+    def rule(self, spec: dict, file: str) -> tuple[str, Callable[[Ctx], None]]:
+        rid = spec.get("id")
+        where = Where(file, rid)
+        if not rid:
+            raise where.error(spec, "a rule needs an `id`")
+        where.check_keys(spec, RULE_KEYS, "rule")
+        for required in ("match", "attach"):
+            if required not in spec:
+                raise where.error(spec, f"a rule needs `{required}`")
+        try:
+            select = compile_selector(str(spec["match"]))
+        except ValueError as exc:
+            raise where.error(spec, str(exc)) from None
+        try:
+            cond = compile_condition(spec["when"]) if "when" in spec else None
+        except ValueError as exc:
+            raise where.error(spec, str(exc)) from None
+        attach = spec["attach"]
+        if not isinstance(attach, dict):
+            raise where.error(spec, "`attach` is a mapping with `to` and `via`")
+        where.check_keys(attach, ATTACH_KEYS, "attach")
+        to = str(attach.get("to", "work"))
+        via_full = self.curie(attach["via"], where, attach)
+        self.terms.add(via_full)
+        via = iri(via_full)
+        inverse = None
+        if "inverse" in attach:
+            inv_full = self.curie(attach["inverse"], where, attach)
+            self.terms.add(inv_full)
+            inverse = iri(inv_full)
+        if "node" in spec:
+            fn = self.node(spec["node"], where)
+        elif "value" in spec:
+            fn = self.value(spec["value"], where)
+        else:
+            raise where.error(spec, "a rule needs `node` or `value`")
+        if via_full == RDF_TYPE and "value" in spec:
+            self._note_terms(spec["value"], where)
+
+        def run(ctx: Ctx) -> None:
+            subject = ctx.nodes.get(to)
+            if subject is None:
+                return
+            out = ctx.out
+            for view in select(ctx.index):
+                if cond is not None and not cond(view, ctx.index):
+                    continue
+                for o in fn(view, ctx):
+                    out.append((subject, via, o))
+                    if inverse is not None:
+                        out.append((o, inverse, subject))
+
+        return rid, run
+
+
+def _local_name(term: str) -> str:
+    return term.rstrip(">").replace("#", "/").rsplit("/", 1)[-1]
+
+
+class Mapper:
+    """A compiled profile: ``map(record)`` gives its triples."""
+
+    def __init__(
+        self,
+        name: str,
+        rules: list[tuple[str, Callable[[Ctx], None]]],
+        record_id: list[tuple[str, str]],
+        nodes: dict[str, str],
+        base: str,
+        script_tag: Callable[[str, str], str | None],
+        terms: set[str],
+    ):
+        self.name = name
+        self.rules = rules
+        self.record_id_specs = record_id
+        self.node_templates = nodes
+        self.base = base
+        self.script_tag = script_tag
+        self.terms = terms
+
+    def record_id(self, record: Record) -> str:
+        for tag, codes in self.record_id_specs:
+            for f in record.get_fields(tag):
+                if f.is_control_field():
+                    v = (f.data or "").strip()
+                else:
+                    v = " ".join(sf.value.strip() for sf in f.subfields if sf.code in codes).strip()
+                if v:
+                    return v.replace(" ", "_")
+        # no identifier: a digest of the record's content, stable across runs
+        return "r" + hashlib.sha1(str(record).encode("utf-8")).hexdigest()[:16]
+
+    def context(self, record: Record) -> Ctx:
+        rid = self.record_id(record)
+        nodes = {name: iri(f"{self.base}{rid}{suffix}") for name, suffix in self.node_templates.items()}
+        return Ctx(RecordIndex(record, self.script_tag), self.base, rid, nodes)
+
+    def map(self, record: Record) -> list[Triple]:
+        ctx = self.context(record)
+        for _, run in self.rules:
+            run(ctx)
+        return list(dict.fromkeys(ctx.out))
+
+    def explain(self, record: Record) -> Iterable[tuple[str, Triple]]:
+        ctx = self.context(record)
+        for rid, run in self.rules:
+            start = len(ctx.out)
+            run(ctx)
+            for triple in ctx.out[start:]:
+                yield rid, triple

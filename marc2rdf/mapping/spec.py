@@ -1,0 +1,261 @@
+"""Selectors (traject's extract-spec grammar) and conditions, parsed once into plain functions.
+
+Selectors::
+
+    245            the field
+    245abk         ...and the subfields a value reads by default
+    600|*0|abcd    indicator filter (``*`` any, ``#`` or ``_`` blank)
+    100:110:700    several specs, fields come in record order
+    6..            a tag pattern (``.`` any character)
+    008[35-37]     positions of a control field (0-based, inclusive)
+    LDR[06-07]     positions of the leader
+
+A rule on a tag also sees the 880 fields linked to it: the 880 that pairs with a field (same
+``$6`` occurrence) rides along as that field's *twin*; an 880 that pairs with nothing is a field
+of the linked tag on its own. Either way its literals carry a language-script tag (``ja-Jpan``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, NamedTuple
+
+from pymarc import Field, Record
+
+
+class MappingError(Exception):
+    """A mapping file is wrong: the message names the file, the line and the rule."""
+
+
+class View(NamedTuple):
+    """A field as a rule sees it."""
+
+    pos: int
+    tag: str  # the effective tag (an 880's linked tag)
+    field: Any  # pymarc Field, or a _Fixed for the leader
+    lang: str | None  # language-script tag for an 880's literals
+    twin: "View | None"  # the linked 880 of a field
+
+
+class _Fixed:
+    """The leader, seen as a control field."""
+
+    __slots__ = ("tag", "data")
+
+    def __init__(self, data: str):
+        self.tag = "LDR"
+        self.data = data
+
+    def is_control_field(self) -> bool:
+        return True
+
+
+class SelectorPart(NamedTuple):
+    pattern: str  # exact tag, or a regex when it has wildcards
+    wildcard: bool
+    ind1: str | None
+    ind2: str | None
+    codes: str  # default subfields
+    positions: tuple[int, int] | None
+
+
+_PART = re.compile(
+    r"^(?P<tag>LDR|leader|[0-9A-Za-z.]{3})"
+    r"(?:\|(?P<i1>.)(?P<i2>.)\|)?"
+    r"(?:\[(?P<start>\d+)(?:-(?P<end>\d+))?\])?"
+    r"(?P<codes>[0-9a-z]*)$"
+)
+
+
+def _ind(value: str | None) -> str | None:
+    if value is None or value == "*":
+        return None
+    return " " if value in "#_ " else value
+
+
+def parse_selector(spec: str) -> list[SelectorPart]:
+    parts = []
+    for chunk in str(spec).split(":"):
+        chunk = chunk.strip()
+        m = _PART.match(chunk)
+        if not m:
+            raise ValueError(f"bad selector {chunk!r}")
+        tag = "LDR" if m["tag"] in ("LDR", "leader") else m["tag"]
+        positions = None
+        if m["start"] is not None:
+            start = int(m["start"])
+            positions = (start, int(m["end"] or start))
+        parts.append(SelectorPart(tag, "." in tag, _ind(m["i1"]), _ind(m["i2"]), m["codes"], positions))
+    return parts
+
+
+def compile_selector(spec: str) -> Callable[["RecordIndex"], list[View]]:
+    parts = parse_selector(spec)
+    exact = [p.pattern for p in parts if not p.wildcard]
+    patterns = [re.compile(p.pattern) for p in parts if p.wildcard]
+    filters = {p.pattern: p for p in parts if p.ind1 is not None or p.ind2 is not None}
+
+    def keep(view: View) -> bool:
+        part = filters.get(view.tag)
+        if part is None:
+            return True
+        ind1, ind2 = _indicators(view.field)
+        return (part.ind1 is None or part.ind1 == ind1) and (part.ind2 is None or part.ind2 == ind2)
+
+    if len(exact) == 1 and not patterns and not filters:
+        only = exact[0]
+        return lambda index: index.by_tag.get(only, [])
+
+    def select(index: "RecordIndex") -> list[View]:
+        tags = list(exact)
+        if patterns:
+            tags += [t for t in index.by_tag if t not in tags and any(p.fullmatch(t) for p in patterns)]
+        found = [v for t in tags for v in index.by_tag.get(t, ())]
+        if len(tags) > 1:
+            found.sort(key=lambda v: v.pos)
+        return [v for v in found if keep(v)] if filters else found
+
+    return select
+
+
+def selector_parts(spec: str) -> list[SelectorPart]:
+    return parse_selector(spec)
+
+
+def _indicators(field) -> tuple[str, str]:
+    inds = getattr(field, "indicators", None)
+    if not inds:
+        return " ", " "
+    return (inds[0] or " ", inds[1] or " ")
+
+
+# -- the per-record index -------------------------------------------------------------------
+
+_SIX = re.compile(r"^(\d{3})-(\d{2})(?:/([^/]*))?")
+
+
+class RecordIndex:
+    """Built once per record: fields by effective tag, 880 twins paired, fixed fields at hand."""
+
+    __slots__ = ("record", "by_tag", "leader", "fixed", "_lang_of")
+
+    def __init__(self, record: Record, script_tag: Callable[[str, str], str | None]):
+        self.record = record
+        self.leader = str(record.leader)
+        by_tag: dict[str, list[View]] = {"LDR": [View(-1, "LDR", _Fixed(self.leader), None, None)]}
+        fixed: dict[str, str] = {"LDR": self.leader}
+        twins: dict[tuple[str, str], Field] = {}
+        fields = record.fields
+        has_880 = False
+        lang_code = ""
+        for f in fields:
+            if f.tag == "880":
+                has_880 = True
+            elif f.tag == "008" and not lang_code:
+                lang_code = (f.data or "")[35:38]
+        if has_880:
+            for f in fields:
+                if f.tag == "880":
+                    m = _SIX.match(f.get("6", "") or "")
+                    if m and m.group(2) != "00":
+                        twins[(m.group(1), m.group(2))] = f
+        for pos, f in enumerate(fields):
+            tag = f.tag
+            if tag < "010" and tag.isdigit():
+                fixed.setdefault(tag, f.data or "")
+            if tag == "880":
+                continue
+            twin = None
+            if has_880 and "6" in f:
+                m = _SIX.match(f.get("6", "") or "")
+                if m and m.group(1) == "880":
+                    t = twins.pop((tag, m.group(2)), None)
+                    if t is not None:
+                        twin = View(pos, tag, t, script_tag(lang_code, t.get("6", "")), None)
+            by_tag.setdefault(tag, []).append(View(pos, tag, f, None, twin))
+        if has_880:
+            paired = {id(v.twin.field) for vs in by_tag.values() for v in vs if v.twin is not None}
+            for pos, f in enumerate(fields):
+                if f.tag == "880" and id(f) not in paired:
+                    m = _SIX.match(f.get("6", "") or "")
+                    if m:
+                        tag = m.group(1)
+                        by_tag.setdefault(tag, []).append(View(pos, tag, f, script_tag(lang_code, f.get("6", "")), None))
+            for views in by_tag.values():
+                views.sort(key=lambda v: v.pos)
+        self.by_tag = by_tag
+        self.fixed = fixed
+
+
+# -- conditions -------------------------------------------------------------------------------
+
+_FIXED_KEY = re.compile(r"^(leader|LDR|00\d)/(\d{2})(?:-(\d{2}))?$")
+CONDITION_KEYS = ("tag", "ind1", "ind2", "has", "lacks", "record_has", "record_lacks", "matches", "not", "any", "$<code>", "leader/NN[-NN]", "00X/NN[-NN]")
+
+Cond = Callable[[View, RecordIndex], bool]
+
+
+def _as_set(value) -> set[str]:
+    values = value if isinstance(value, list) else [value]
+    out = set()
+    for v in values:
+        v = str(v)
+        out.add(" " * len(v) if set(v) <= {"#", "_"} else v)
+    return out
+
+
+def compile_condition(spec: dict) -> Cond:
+    checks: list[Cond] = []
+    for key, value in spec.items():
+        if key.startswith("__"):
+            continue
+        checks.append(_compile_check(key, value))
+    if len(checks) == 1:
+        return checks[0]
+    return lambda view, index: all(c(view, index) for c in checks)
+
+
+def _compile_check(key: str, value) -> Cond:
+    if key == "tag":
+        pattern = re.compile("|".join(f"(?:{p})" for p in (value if isinstance(value, list) else [value])))
+        return lambda view, index: bool(pattern.fullmatch(view.tag))
+    if key in ("ind1", "ind2"):
+        n = 0 if key == "ind1" else 1
+        allowed = _as_set(value)
+        return lambda view, index: _indicators(view.field)[n] in allowed
+    if key == "has":
+        codes = set(str(value))
+        return lambda view, index: any(sf.code in codes for sf in getattr(view.field, "subfields", ()))
+    if key == "lacks":
+        codes = set(str(value))
+        return lambda view, index: not any(sf.code in codes for sf in getattr(view.field, "subfields", ()))
+    if key in ("record_has", "record_lacks"):
+        tags = [str(t) for t in (value if isinstance(value, list) else [value])]
+        want = key == "record_has"
+        return lambda view, index: any(t in index.by_tag for t in tags) == want
+    if key == "matches":
+        pats = [(str(code).lstrip("$"), re.compile(rx)) for code, rx in value.items() if not str(code).startswith("__")]
+        return lambda view, index: all(
+            any(sf.code == code and rx.search(sf.value) for sf in getattr(view.field, "subfields", ()))
+            for code, rx in pats
+        )
+    if key == "not":
+        inner = compile_condition(value)
+        return lambda view, index: not inner(view, index)
+    if key == "any":
+        inners = [compile_condition(v) for v in value]
+        return lambda view, index: any(c(view, index) for c in inners)
+    if key.startswith("$") and len(key) == 2:
+        code = key[1]
+        allowed = {v.casefold() for v in _as_set(value)}
+        return lambda view, index: any(
+            sf.code == code and sf.value.strip().casefold() in allowed for sf in getattr(view.field, "subfields", ())
+        )
+    m = _FIXED_KEY.match(key)
+    if m:
+        tag = "LDR" if m.group(1) in ("leader", "LDR") else m.group(1)
+        start = int(m.group(2))
+        end = int(m.group(3) or start) + 1
+        allowed = _as_set(value)
+        return lambda view, index: index.fixed.get(tag, "")[start:end] in allowed
+    raise ValueError(f"unknown condition {key!r} (known: {', '.join(CONDITION_KEYS)})")
