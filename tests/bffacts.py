@@ -240,7 +240,11 @@ def code_of(g: rdflib.Graph, node) -> list[str]:
         return [str(node)]
     if isinstance(node, URIRef):
         s = str(node).rstrip("/")
-        return [_SCHEME_CODES.get(s, local_name(node))]
+        if s in _SCHEME_CODES:
+            return [_SCHEME_CODES[s]]
+        # a list's own IRI with no code after it (LC's place for a blank 008/15-17 is
+        # http://id.loc.gov/vocabulary/countries/) names no term
+        return [] if str(node).endswith("/") else [local_name(node)]
     vals = [str(v) for v in _lits(g, node, BF.code, RDF.value)]
     return vals or labels(g, node)
 
@@ -516,14 +520,13 @@ def _record_facts(g: rdflib.Graph, works: list, instances: list, terms: dict[str
         note_holders.extend(r for p in _RELATION_NODES for r in g.objects(n, p))
     for h in note_holders:
         for note in g.objects(h, BF.note):
+            # the note's text is the fact; how its type is written (an LC mnotetype class, a
+            # bf:noteType literal) is a modelling choice, like IRI minting
             if isinstance(note, Literal):
-                f["note"].add(("", norm(note)))
+                f["note"].add((norm(note),))
                 continue
-            ntypes = [local_name(t) for t in _types(g, note) if t != BF.Note]
-            ntypes += [str(v) for v in _lits(g, note, BF.noteType)]
             for text in _nset(labels(g, note)):
-                for nt in _nset(ntypes) or [""]:
-                    f["note"].add((nt, text))
+                f["note"].add((text,))
     for n in both:
         for s in g.objects(n, BF.summary):
             f["summary"] |= {(v,) for v in _nset(labels(g, s))}

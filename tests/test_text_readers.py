@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 import pymarc
@@ -56,7 +57,9 @@ def records_of(items: list) -> list[Record]:
     return [item.record for item in items]
 
 
+@cache
 def read_source(path: Path) -> list[Record]:
+    """The source records, read with pymarc (cached: the tests only read them)."""
     if path.suffix == ".xml":
         return pymarc.parse_xml_to_array(str(path))
     with path.open("rb") as fh:
@@ -66,8 +69,7 @@ def read_source(path: Path) -> list[Record]:
 def source_of(reference: Path) -> Path:
     stem = reference.name
     for suffix in READERS:
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
+        stem = stem.removesuffix(suffix)
     for candidate in (CORPUS / "iso2709" / f"{stem}.mrc", CORPUS / "marcxml" / f"{stem}.xml"):
         if candidate.exists():
             return candidate
@@ -91,8 +93,9 @@ def field_view(record: Record, fix=lambda value: value) -> list[tuple]:
         if fld.is_control_field():
             out.append((fld.tag, nfc(fix(fld.data))))
         else:
-            out.append((fld.tag, fld.indicator1, fld.indicator2,
-                        tuple((sub.code, nfc(fix(sub.value))) for sub in fld.subfields)))
+            # pymarc keeps a MARCXML indicator attribute as written ("", "0 "): one character is meant
+            indicators = tuple((ind or " ")[:1] for ind in (fld.indicator1, fld.indicator2))
+            out.append((fld.tag, *indicators, tuple((sub.code, nfc(fix(sub.value))) for sub in fld.subfields)))
     return out
 
 
@@ -198,8 +201,11 @@ def test_expected_differences_are_real():
     assert nfc("שו ת תשובות והנהגות") in map(nfc, values)
     brkr = (REFERENCE / "marc4j__brkrtest.yaz.txt").read_text(encoding="utf-8")
     assert "di\u0361adi\u0361a" in brkr and "n\u0360galan" in brkr
-    mrrc = (REFERENCE / "mrrc-testbed__bibliographic_sample.mrk").read_text(encoding="utf-8")
-    assert "{C7}" not in mrrc and "{llig}" in mrrc
+    mrrc = read_source(CORPUS / "iso2709" / "mrrc-testbed__bibliographic_sample.mrc")
+    assert any("\u0361" in sub.value for r in mrrc for f in r.get_fields("245") for sub in f.subfields)
+    assert "{llig}" in (REFERENCE / "mrrc-testbed__bibliographic_sample.mrk").read_text(encoding="utf-8")
+    traject = read_source(CORPUS / "iso2709" / "traject__test_data.utf8.mrc")
+    assert any("\u200f" in sub.value for r in traject for f in r.get_fields("880") for sub in f.subfields)
 
 
 def test_yaz_leader_09_is_set():
@@ -256,9 +262,9 @@ def test_native_mrk_specials():
     assert "backslashes (backsolidus \\) used" in notes[0]  # a '\' in data stays
     assert notes[1].endswith("brace ({) and the closing curly brace (}).")
     assert "Łódź" in records[1].get_fields("500")[0]["a"]
-    assert records[7]["020"]["c"] == "$35.99"
+    assert next(c for f in records[7].get_fields("020") for c in f.get_subfields("c")) == "$35.99"
     assert records[6]["856"]["d"] == "\\pub\\marc"
-    joined = [f for f in records[1].get_fields("500") if "masʼalah" in f.value()][0]
+    joined = next(f for f in records[2].get_fields("500") if "masʼalah=" in f.value())
     assert joined.subfields[0].value == "the alif in masʼalah=500  \\\\"
     assert joined.subfields[1] == Subfield("t", "he ayn in ʻarab")
 
@@ -283,14 +289,14 @@ def test_mrk_records_without_blank_lines_between():
     ("{copy}1955 {phono}1994 {pound}5 {deg} {iquest}Que", "©1955 ℗1994 £5 ° ¿Que"),
     ("Preu{C7}ischer", "Preußischer"),
     ("{88}Der{89} Titel", "\u0098Der\u009c Titel"),
-    ("{esc}(2ye{esc}(B", "שמ"),
+    ("{esc}(2ye{esc}(B", "שו"),
     ("caf{U+00E9} {U+1F600}", "café \U0001F600"),
     ("{x41}{7B}", "A{"),
     ("{szlig} {cent} {ETH}", "ß ¢ Ð"),
     ("like {zilch} here", "like &zilch; here"),
     ("{not a mnemonic}", "{not a mnemonic}"),
     ("Thoe\u0308r", "Thoër"),  # Unicode written as itself stays in Unicode order
-    ("ligature di{llig}a{rlig}", "ligature di\ufe20a\ufe21"),
+    ("d{llig}i{rlig}a", "di\ufe20a\ufe21"),
     ("{sup2}", "²"),
 ])
 def test_mnemonics(raw, value):
@@ -388,7 +394,7 @@ KOHA_AMBIGUOUS = """000 00000nam a2200000   4500
 001 k1
 245 1 _aA title
 650 0 _aTopic
-082 0 _a123
+852 1 _aLocation
 100 3 _aFamily
 880 7 _6650-01/(3/r
 _aArabic topic
@@ -400,24 +406,25 @@ def test_ambiguous_indicators_are_placed_and_reported():
     (item,) = read_items(read_koha_text, KOHA_AMBIGUOUS.encode())
     record = item.record
     assert record["650"].indicators == Indicators(" ", "0")
-    assert record["082"].indicators == Indicators("0", " ")
+    assert record["852"].indicators == Indicators("1", " ")
     assert record["100"].indicators == Indicators("3", " ")
     assert record["880"].indicators == Indicators(" ", "7")
     assert record["999"].indicators == Indicators("x", " ")
     assert record["245"].indicators == Indicators("1", " ")
     assert item.repairs == (
-        "line 3: 245 has one indicator '1', the other blank: valid in neither position: taken as first indicator",
-        "line 4: 650 has one indicator '0', the other blank: second indicator (MARC 21 allows it only there)",
-        "line 5: 082 has one indicator '0', the other blank: valid in either position: taken as first indicator",
+        "line 3: 245 has one indicator '1', the other blank: valid in either position: taken as first indicator",
+        ("line 4: 650 has one indicator '0', the other blank: valid in either position, but only the first may "
+         "be blank: taken as second indicator"),
+        "line 5: 852 has one indicator '1', the other blank: valid in either position: taken as first indicator",
         "line 6: 100 has one indicator '3', the other blank: first indicator (MARC 21 allows it only there)",
-        "line 7: 880 (judged as 650) has one indicator '7', the other blank: second indicator "
-        "(MARC 21 allows it only there)",
+        ("line 7: 880 (judged as 650) has one indicator '7', the other blank: second indicator "
+         "(MARC 21 allows it only there)"),
         "line 9: 999 has one indicator 'x', the other blank: field not defined in MARC 21: taken as first indicator",
     )
 
 
 @pytest.mark.parametrize("tag, token, placed", [
-    ("786", "0", ("0", " ")), ("786", "8", (" ", "8")), ("856", "4", ("4", " ")), ("856", "1", ("1", " ")),
+    ("786", "0", ("0", " ")), ("786", "8", (" ", "8")), ("082", "0", ("0", " ")), ("650", "1", (" ", "1")), ("856", "4", ("4", " ")), ("856", "1", ("1", " ")),
     ("041", "7", (" ", "7")), ("041", "1", ("1", " ")), ("700", "2", (" ", "2")), ("246", "3", ("3", " ")),
     ("655", "7", (" ", "7")), ("690", "1", ("1", " ")), ("952", "a", ("a", " ")),
 ])
@@ -428,8 +435,11 @@ def test_place_single_indicator(tag, token, placed):
 # Tags of the corpus that are not MARC 21 bibliographic data fields: UNIMARC fields of the
 # UNIMARC records in catmandu-marc__dollar_subfields and pride-and-prejudice, and tags the yaz
 # test records make up. Local fields (any 9 in the tag, letters) are undefined by nature.
-NOT_MARC21 = set("012 014 021 087 101 102 105 106 200 205 215 225 304 311 314 333 454 461 463 531 557 "
-                 "574 575 577 578 606 607 633 652 666 676 680 681 702 712 801 805".split())
+NOT_MARC21 = {
+    "012", "014", "021", "087", "101", "102", "105", "106", "200", "205", "215", "225", "304", "311",
+    "314", "333", "454", "461", "463", "531", "557", "574", "575", "577", "578", "606", "607", "633",
+    "652", "666", "676", "680", "681", "702", "712", "801", "805",
+}
 
 
 def test_indicator_definitions_cover_the_corpus():
@@ -623,13 +633,35 @@ def test_sniff_without_leader_lines():
 # Writers
 
 
-ROUND_TRIP_SOURCES = sorted((CORPUS / "iso2709").glob("*.mrc"))
+ROUND_TRIP_SOURCES = sorted((CORPUS / "iso2709").glob("*.mrc")) + sorted((CORPUS / "marcxml").glob("*.xml"))
 
 
 def read_source_leniently(path: Path) -> list[Record]:
+    if path.suffix == ".xml":
+        return pymarc.parse_xml_to_array(str(path))
     with path.open("rb") as fh:
         return [r for r in pymarc.MARCReader(fh, to_unicode=True, force_utf8=False, utf8_handling="replace")
                 if r is not None]
+
+
+def values(record: Record) -> list[str]:
+    return [f.data or "" if f.is_control_field() else s.value for f in record.fields
+            for s in ([None] if f.is_control_field() else f.subfields)]
+
+
+def has_line_breaks(record: Record) -> bool:
+    return any("\n" in value for value in values(record))
+
+
+def formatted_ambiguous(record: Record) -> bool:
+    """A value whose text after a line break reads as a blank line, a field or a subfield line:
+    the as_formatted() form cannot tell it from the record structure."""
+    pieces = [piece for value in values(record) for piece in value.split("\n")[1:]]
+    return any(not p or re.match(r"\d{3}(?: |$)|LDR | {7}_", p) for p in pieces)
+
+
+# sources with such values (line-wrapped MARCXML from TRLN)
+FORMATTED_AMBIGUOUS = {"trln-argot__unc_cat_date2.xml", "trln-argot__unc_resource_type_20.xml"}
 
 
 @pytest.mark.parametrize("writer, reader", [(write_mrk, read_mrk), (write_formatted, read_formatted)],
@@ -637,9 +669,18 @@ def read_source_leniently(path: Path) -> list[Record]:
 @pytest.mark.parametrize("source", ROUND_TRIP_SOURCES, ids=lambda p: p.stem)
 def test_round_trip(source, writer, reader):
     originals = read_source_leniently(source)
+    if writer is write_formatted and any(map(formatted_ambiguous, originals)):
+        assert source.name in FORMATTED_AMBIGUOUS
+        pytest.skip("values whose line breaks read as record structure in the as_formatted() form")
     text = "".join(writer(record) for record in originals)
     items = read_items(reader, text.encode("utf-8"))
-    assert [item.repairs for item in items] == [()] * len(originals)
+    for item, original in zip(items, originals):
+        if writer is write_formatted and has_line_breaks(original):
+            # as_formatted() prints a line break in a value as it is: the reader joins the line back
+            joined = "lines starting no field, joined to the value before them"
+            assert [r.split(":")[0] for r in item.repairs] == [joined]
+        else:
+            assert item.repairs == ()
     assert_same_records(records_of(items), originals, where=source.name)
     for ours, theirs in zip(records_of(items), originals):
         assert str(ours.leader)[:9] + str(ours.leader)[10:] == str(theirs.leader)[:9] + str(theirs.leader)[10:]
@@ -648,7 +689,7 @@ def test_round_trip(source, writer, reader):
 def test_round_trip_covers_special_characters():
     values = [sub.value for path in ROUND_TRIP_SOURCES for r in read_source_leniently(path)
               for f in r.fields if not f.is_control_field() for sub in f.subfields]
-    for char in "${}\\\n\x1e":
+    for char in "${}\\\n\x1e\u0098":
         assert any(char in v for v in values), repr(char)
 
 

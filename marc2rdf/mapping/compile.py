@@ -22,7 +22,7 @@ ValueFn = Callable[[View, "Ctx"], list[str]]
 RULE_KEYS = {"id", "match", "when", "attach", "node", "value", "doc"}
 ATTACH_KEYS = {"to", "via", "inverse"}
 VALUE_KEYS = {"from", "each", "join", "then", "map", "column", "by", "default", "iri", "datatype", "lang", "value",
-              "node", "ref", "when", "doc"}
+              "node", "ref", "when", "blank", "doc"}
 NODE_KEYS = {"a", "id", "when", "doc"}
 ID_KEYS = {"first", "mint", "record"}
 MINT_KEYS = {"key", "kind"}
@@ -269,28 +269,33 @@ class Compiler:
                 raise where.error(spec, f"bad position {source!r}") from None
             start, end = part.positions  # type: ignore[misc]
             end += 1
+            blank = spec.get("blank")  # a blank position stands for itself, written so in tables
 
             def positions(view: View) -> list[str]:
                 data = getattr(view.field, "data", None) or ""
                 v = data[start:end]
+                if blank is not None and len(v) == end - start:
+                    return [v.replace(" ", str(blank))]
                 return [v] if v.strip() else []
 
             return positions
         if source.startswith("$") and "--" in source:
-            groups = [frozenset(g.lstrip("$")) for g in source.split("--")]
+            # "$abcd--$vxyz": the main part's subfields joined with `join`, then each subdivision
+            # subfield in field order, all joined with "--" (a heading with its subdivisions)
+            main_codes, _, sub_codes = source.partition("--")
+            main = frozenset(main_codes.lstrip("$"))
+            subs = frozenset(sub_codes.replace("--", "").replace("$", ""))
             trim = TRANSFORMS["trim_punctuation"][0](None, self.tables)
 
-            def grouped(view: View) -> list[str]:
+            def heading(view: View) -> list[str]:
                 subfields = getattr(view.field, "subfields", ())
-                parts = []
-                for codes in groups:
-                    text = join.join(sf.value.strip() for sf in subfields if sf.code in codes and sf.value.strip())
-                    text = trim(text) if text else None
-                    if text:
-                        parts.append(text)
+                head = join.join(sf.value.strip() for sf in subfields if sf.code in main and sf.value.strip())
+                parts = [trim(head)] if head else []
+                parts += [trim(sf.value.strip()) for sf in subfields if sf.code in subs and sf.value.strip()]
+                parts = [p for p in parts if p]
                 return ["--".join(parts)] if parts else []
 
-            return grouped
+            return heading
         if source.startswith("$") and len(source) > 1:
             codes = frozenset(source[1:])
             if each:

@@ -10,7 +10,8 @@ and what was wrong with it is repaired and said in ``Read.repairs``:
   When a terminator is missing but the leader length points exactly at the next leader, the
   leader length wins.
 * **base address** (leader/12-16) that does not point just after the directory: the first field
-  terminator (0x1E) after the leader ends the directory.
+  terminator (0x1E) after the leader ends the directory (unless the leader's base address ends
+  a directory of whole entries that reads better: a directory terminator that is the wrong byte).
 * **directory**: entries whose offsets and lengths land on field boundaries are used as they
   are, in directory order, like every MARC reader. When they do not (fields longer than 9,999
   bytes, lengths counted in characters, a byte lost in the directory...), the fields are
@@ -27,9 +28,13 @@ and what was wrong with it is repaired and said in ``Read.repairs``:
   diacritics before a base letter, MARC-8 escape sequences) is read as MARC-8; a record marked
   MARC-8 whose non-ASCII bytes are UTF-8 sequences is read as UTF-8; either way a repair says
   so. Bytes that fit neither become U+FFFD, with a repair naming the field.
-* **fields**: a missing or invalid indicator becomes a blank, an empty subfield is dropped, a
-  field whose tag holds control characters is dropped; each with a repair. Alphanumeric tags
-  (``FMT``, ``SYS``...) are kept, as pymarc keeps them.
+* **fields**: a missing or invalid indicator becomes a blank, an empty subfield is dropped, text
+  between the indicators and the first subfield delimiter is kept as ``$a``, a non-ASCII
+  subfield code is folded to ASCII, a field whose tag holds control characters is dropped; each
+  with a repair. Alphanumeric tags (``FMT``, ``SYS``...) are kept, as pymarc keeps them.
+  In MARC-8 records, control characters in data fields are dropped (as pymarc does), and
+  control fields (001-009) are taken byte for byte, a non-ASCII byte becoming U+FFFD, so that
+  the character positions of 006/007/008 stay right.
 
 Values come out as Unicode NFC and the record's leader/09 is ``a``; leader/00-04 and 12-16
 describe the raw record (the writer recomputes them); the other positions are kept as they are.
@@ -41,8 +46,8 @@ MARC-8
 ------
 pymarc's ``MARC8ToUnicode`` translates byte by byte in Python. Here a value of plain ASCII is
 taken as it is, a value in ASCII + ANSEL (the default G0/G1 sets: Latin letters with
-diacritics) is translated with one regular-expression pass (combining marks move after their
-base letter) and one table lookup in C, and only values with escape sequences (Hebrew, Cyrillic,
+diacritics) is translated with one split on combining marks (they move after their base
+letter), one table lookup in C and NFC, and only values with escape sequences (Hebrew, Cyrillic,
 Arabic, Greek, CJK...) go through ``MARC8ToUnicode``, one instance per input, reset for every
 value as pymarc does.
 
@@ -162,9 +167,7 @@ def _consistent_leader(seg: bytes, p: int) -> bool:
     if len(seg) - p < 25:
         return False
     length = seg[p : p + 5]
-    if not length.isdigit():
-        return False
-    if int(length) == len(seg) - p and seg[-1:] == RECORD_TERMINATOR:
+    if length.isdigit() and int(length) == len(seg) - p and seg[-1:] == RECORD_TERMINATOR:
         return True
     base = seg[p + 12 : p + 17]
     if not base.isdigit():
@@ -176,14 +179,14 @@ def _consistent_leader(seg: bytes, p: int) -> bool:
 def _find_leader(seg: bytes) -> int | None:
     """Where the record in a segment (the bytes up to a record terminator) starts, or None."""
     n = len(seg)
-    if n >= 25 and seg[:5].isdigit() and (int(seg[:5]) == n or _consistent_leader(seg, 0)):
+    if n >= 25 and ((seg[:5].isdigit() and int(seg[:5]) == n) or _consistent_leader(seg, 0)):
         return 0
     for m in _LEADER_START.finditer(seg, 1):
         if _consistent_leader(seg, m.start()):
             return m.start()
     # nothing consistent: take a leader-looking start, after padding if need be
     p = n - len(seg.lstrip(_WHITESPACE))
-    if n - p >= 25 and seg[p : p + 5].isdigit() and seg.find(FIELD_TERMINATOR, p + 24) > 0:
+    if n - p >= 25 and (seg[p : p + 5].isdigit() or seg[p + 12 : p + 17].isdigit()):
         return p
     return None
 
@@ -260,6 +263,7 @@ def _read(stream: BinaryIO, name: str) -> Iterator[Item]:
     eof = False
     ordinal = 0
     held: Item | None = None  # the last item, kept until we know whether junk follows it
+    item: Item
     junk = b""  # bytes skipped since the last item
     junk_at = 0
 
@@ -291,10 +295,19 @@ def _read(stream: BinaryIO, name: str) -> Iterator[Item]:
                 if not junk:
                     junk_at = seg_at
                 junk += seg
+                if len(junk) > MAX_SEGMENT:  # megabytes of padding: said as such, memory stays flat
+                    ordinal += 1
+                    item = Reject(
+                        Position(name, ordinal, offset=junk_at), junk, f"{len(junk)} bytes with no record"
+                    )
+                    junk = b""
+                    if held is not None:
+                        yield held
+                    held = item
             else:
                 ordinal += 1
                 raw = junk + seg
-                item: Item = Reject(
+                item = Reject(
                     Position(name, ordinal, offset=junk_at if junk else seg_at),
                     raw,
                     f"{len(seg)} bytes with no usable leader"
@@ -330,14 +343,20 @@ def _read(stream: BinaryIO, name: str) -> Iterator[Item]:
         rec_at = seg_at + p
         notes: list[str] = []
         declared = rec[:5]
-        if declared.isdigit() and 24 < int(declared) < len(rec):
-            length = int(declared)
-            if rec[length - 1 : length] == FIELD_TERMINATOR and _consistent_leader(rec, length):
-                # no terminator, but the leader length points at the next leader: trust it
-                rec = rec[:length]
-                seg_end = cur + p + length
-                terminated = True
-                notes.append("record terminator missing; the leader's record length ends the record")
+        if declared.isdigit() and 24 < int(declared) <= len(rec):
+            # no terminator, but the leader length (counting the missing terminator or not)
+            # points at the next leader: trust it
+            for length in (int(declared) - 1, int(declared)):
+                if (
+                    length < len(rec)
+                    and rec[length - 1 : length] == FIELD_TERMINATOR
+                    and _consistent_leader(rec, length)
+                ):
+                    rec = rec[:length]
+                    seg_end = cur + p + length
+                    terminated = True
+                    notes.append("record terminator missing; the leader's record length ends the record")
+                    break
         cur = seg_end
         if not terminated:
             notes.append(
@@ -466,7 +485,7 @@ class _Decoder:
                 if raw.isascii() and not (controls and _CONTROL.search(raw)):
                     text = raw.decode("ascii")
                 else:
-                    append(self._marc8_data_field(tag, raw, repairs))
+                    append(self._marc8_data_field(tag, raw, controls, repairs))
                     continue
             else:
                 try:
@@ -522,7 +541,7 @@ class _Decoder:
             subfields.append(Subfield(code, value))
         return _data_field(tag, indicators, subfields)
 
-    def _marc8_data_field(self, tag: str, raw: bytes, repairs: list[str]) -> Field:
+    def _marc8_data_field(self, tag: str, raw: bytes, controls: bool, repairs: list[str]) -> Field:
         value_of = self._marc8_value
         parts = raw.split(SUBFIELD_DELIMITER)
         ind = parts[0]
@@ -538,11 +557,21 @@ class _Decoder:
                 repairs.append(f"field {tag}: empty subfield dropped")
                 continue
             if part[0] < 0x80:
-                subfields.append(Subfield(chr(part[0]), value_of(part[1:], tag, repairs)))
-            else:
-                fixed = _code(value_of(part, tag, repairs), tag, repairs)
-                if fixed is not None:
-                    subfields.append(Subfield(*fixed))
+                value = part[1:]
+                if value.isascii() and not controls:
+                    subfields.append(_tuple_new(Subfield, (chr(part[0]), value.decode("ascii"))))
+                else:
+                    subfields.append(_tuple_new(Subfield, (chr(part[0]), value_of(value, tag, repairs))))
+                continue
+            # a code byte that is not ASCII: folded to ASCII as a Latin-1 letter, like pymarc
+            folded = _normalize("NFKD", chr(part[0])).encode("ascii", "ignore").decode("ascii").strip()
+            if folded:
+                repairs.append(f"field {tag}: subfield code byte {part[:1]!r} read as {folded[0]!r}")
+                subfields.append(Subfield(folded[0], value_of(part[1:], tag, repairs)))
+                continue
+            fixed = _code(value_of(part, tag, repairs), tag, repairs)
+            if fixed is not None:
+                subfields.append(Subfield(*fixed))
         return _data_field(tag, indicators, subfields)
 
     def _marc8_value(self, value: bytes, tag: str, repairs: list[str]) -> str:

@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import BinaryIO, Iterator, Union
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from pymarc import Record, marc8_mapping
 
@@ -48,11 +49,12 @@ from marc2rdf.readers.text import (
     MalformedLine,
     RecordDraft,
     Syntax,
+    indicator,
     is_control_tag,
     read_lines,
 )
 
-__all__ = ["read_mrk", "write_mrk", "decode_mnemonics", "MNEMONICS"]
+__all__ = ["MNEMONICS", "decode_mnemonics", "read_mrk", "write_mrk"]
 
 # --------------------------------------------------------------------------------------------
 # The mnemonic table: name -> MARC-8 bytes (LC MARCMaker character conversion table)
@@ -111,7 +113,7 @@ _UNICODE_TABLE = {
     "dagger": "†", "Dagger": "‡", "brvbar": "¦", "fnof": "ƒ", "squf": "▪", "No": "№",
 }
 
-Item8 = Union[int, str]  # a MARC-8 byte, or a Unicode character written as itself
+Item8 = int | str  # a MARC-8 byte, or a Unicode character written as itself
 
 
 def _parse_table(text: str) -> dict[str, tuple[int, ...]]:
@@ -379,7 +381,7 @@ def read_mrk(stream: BinaryIO, name: str) -> Iterator[Item]:
 _DATA_ESCAPES = {"$": "{dollar}", "{": "{lcub}", "}": "{rcub}", "\\": "{bsol}"}
 
 
-def _escape(value: str, blanks: bool) -> str:
+def _mrk_escape(value: str, blanks: bool) -> str:
     out = []
     for char in value:
         if char in _DATA_ESCAPES:
@@ -398,9 +400,9 @@ def write_mrk(record: Record) -> str:
     lines = ["=LDR  " + str(record.leader).replace(" ", "\\")]
     for fld in record.fields:
         if fld.is_control_field():
-            lines.append(f"={fld.tag}  {_escape(fld.data or '', blanks=True)}")
+            lines.append(f"={fld.tag}  {_mrk_escape(fld.data or '', blanks=True)}")
             continue
-        indicators = f"{fld.indicator1 or ' '}{fld.indicator2 or ' '}".replace(" ", "\\")
-        subfields = "".join(f"${sub.code}{_escape(sub.value, blanks=False)}" for sub in fld.subfields)
+        indicators = (indicator(fld.indicator1) + indicator(fld.indicator2)).replace(" ", "\\")
+        subfields = "".join(f"${sub.code}{_mrk_escape(sub.value, blanks=False)}" for sub in fld.subfields)
         lines.append(f"={fld.tag}  {indicators}{subfields}")
     return "\n".join(lines) + "\n\n"

@@ -37,28 +37,29 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
+from typing import BinaryIO, NamedTuple
 
-from pymarc import Leader, Record, Subfield
+from pymarc import Field, Leader, Record, Subfield
 
 from marc2rdf.readers.base import InputError, Item, Position, Read, Reject, new_field, nfc
 
 __all__ = [
-    "read_text",
-    "read_formatted",
-    "read_koha_text",
-    "read_yaz_line",
-    "sniff_text",
-    "write_formatted",
-    "repair_leader",
-    "indicator_definitions",
     "MalformedLine",
     "RecordDraft",
     "Syntax",
+    "indicator_definitions",
+    "read_formatted",
+    "read_koha_text",
     "read_lines",
+    "read_text",
+    "read_yaz_line",
+    "repair_leader",
+    "sniff_text",
+    "write_formatted",
 ]
 
 LEADER_LENGTH = 24
@@ -90,10 +91,8 @@ def _decode_line(raw: bytes) -> tuple[str, bool]:
         text, bad = raw.decode("utf-8"), False
     except UnicodeDecodeError:
         text, bad = raw.decode("utf-8", "replace"), True
-    if text.endswith("\n"):
-        text = text[:-1]
-    if text.endswith("\r"):
-        text = text[:-1]
+    text = text.removesuffix("\n")
+    text = text.removesuffix("\r")
     return text, bad
 
 
@@ -187,9 +186,7 @@ class RecordDraft:
     def current(self) -> DraftField | None:
         return self.fields[-1] if self.fields else None
 
-    def set_leader(self, text: str, line: Line) -> None:
-        if self.leader is not None or self.fields:
-            raise MalformedLine(line, "leader after the start of the record")
+    def set_leader(self, text: str) -> None:
         self.leader = text
 
     def add_control(self, tag: str, data: str, line: Line) -> None:
@@ -225,19 +222,17 @@ class RecordDraft:
                 return draft.data.strip()
         return None
 
-    def finish(self, syntax: "Syntax") -> Record:
+    def finish(self, syntax: Syntax) -> Record:
         record = Record()
         leader, repairs = repair_leader(self.leader)
         self.repairs.extend(repairs)
         record.leader = Leader(leader)
         for draft in self.fields:
-            built = self._build(draft, syntax)
-            if built is not None:
-                record.add_field(built)
+            record.add_field(self._build(draft, syntax))
         self.repairs.extend(f"{kind}: {_listing(where)}" for kind, where in self.notes.items())
         return record
 
-    def _build(self, draft: DraftField, syntax: "Syntax"):
+    def _build(self, draft: DraftField, syntax: Syntax) -> Field:
         if draft.control:
             return new_field(draft.tag, data=syntax.value(draft.data, "", draft, self))
         syntax.place_indicators(draft, self)
@@ -258,8 +253,7 @@ def repair_leader(text: str | None) -> tuple[str, list[str]]:
     are restored; otherwise it is cut or padded to 24. leader/09 is set to ``a`` silently: the
     text has been decoded to Unicode, whatever encoding the leader named."""
     if text is None:
-        return BLANK_LEADER, ["no leader: a blank one was supplied (type of record and bibliographic "
-                              "level unknown)"]
+        return BLANK_LEADER, ["no leader: a blank one was supplied (record type and level unknown)"]
     repairs = []
     leader = text
     if len(text) != LEADER_LENGTH:
@@ -321,7 +315,7 @@ class Syntax:
         text = line.text
         leader = self.leader(text) if record.leader is None and not record.fields else None
         if leader is not None:
-            record.set_leader(leader, line)
+            record.set_leader(leader)
         elif (sub := self.subfield(text)) is not None:
             record.add_subfield(sub[0], sub[1], line)
         elif self.is_field_line(text):
@@ -442,21 +436,25 @@ def indicator_definitions() -> dict[str, IndicatorRule]:
 def place_single_indicator(tag: str, token: str, linked_tag: str | None = None) -> tuple[str, str, str]:
     """Where one indicator belongs when the other, blank, was left out: ``(ind1, ind2, why)``.
 
-    The value goes to the position whose definition allows it while the other allows blank; when
-    both or neither do (or the field is undefined, like local 9XX and 69X), it is taken as the
-    first indicator. An 880 is judged by the field it links to (``$6``)."""
+    The value goes where MARC 21 allows it; if it is allowed in both positions (or neither), where
+    the other position may be blank; failing that, or for a field MARC 21 does not define (local
+    9XX, 69X...), it is taken as the first indicator. An 880 is judged by the field it links to
+    (``$6``)."""
     rule = indicator_definitions().get(linked_tag or tag)
     if rule is None:
         return token, " ", "field not defined in MARC 21: taken as first indicator"
-    first = token in rule.ind1 and " " in rule.ind2
-    second = " " in rule.ind1 and token in rule.ind2
-    if second and not first:
-        return " ", token, "second indicator (MARC 21 allows it only there)"
-    if first and not second:
+    in1, in2 = token in rule.ind1, token in rule.ind2
+    if in1 and not in2:
         return token, " ", "first indicator (MARC 21 allows it only there)"
-    if first:
-        return token, " ", "valid in either position: taken as first indicator"
-    return token, " ", "valid in neither position: taken as first indicator"
+    if in2 and not in1:
+        return " ", token, "second indicator (MARC 21 allows it only there)"
+    valid = "valid in either position" if in1 else "valid in neither position"
+    blank1, blank2 = " " in rule.ind1, " " in rule.ind2
+    if blank1 and not blank2:
+        return " ", token, f"{valid}, but only the first may be blank: taken as second indicator"
+    if blank2 and not blank1:
+        return token, " ", f"{valid}, but only the second may be blank: taken as first indicator"
+    return token, " ", f"{valid}: taken as first indicator"
 
 
 class KohaSyntax(Syntax):
@@ -524,7 +522,7 @@ def _linked_tag(draft: DraftField) -> str | None:
 
 _YAZ_LEADER = re.compile(r"\d{5}.{7}\d{5}.{3}\d{4}")
 _YAZ_DELIMITER = re.compile(r" \$([0-9A-Za-z])(?: |$)")
-_YAZ_FIELD = re.compile(rf"{_TAG} (?:..(?: \$[0-9A-Za-z](?: |$)|$)|\S)")
+_YAZ_FIELD = re.compile(rf"{_TAG} ..(?: \$[0-9A-Za-z](?: |$)|$)")
 _YAZ_BAD_TAG = re.compile(r"\S+ .. \$[0-9A-Za-z] ")
 
 
@@ -650,9 +648,9 @@ def _line_variant(line: str) -> str | None:
         return "mrk"
     if line.startswith("LDR ") or _FMT_SUBFIELD.fullmatch(line):
         return "formatted"
-    if line.startswith("000 ") or line.startswith("_"):
+    if line.startswith(("000 ", "_")):
         return "koha"
-    if re.match(rf"{_TAG} (?:.. _.|    \S)", line) and not is_control_tag(line[:3]):
+    if re.match(rf"{_TAG} .. _.", line):
         return "formatted"
     if re.match(rf"{_TAG} .. \$[0-9A-Za-z] ", line):
         return "yaz"
@@ -678,6 +676,11 @@ def sniff_text(head: bytes) -> str | None:
 # Writing
 
 
+def indicator(value: str | None) -> str:
+    """One indicator as written: a single character (pymarc may hold "" or "0 " from MARCXML)."""
+    return (value or " ")[:1]
+
+
 def write_formatted(record: Record) -> str:
     """One record as MARC::Record ``as_formatted()`` prints it, followed by a blank line.
 
@@ -688,7 +691,7 @@ def write_formatted(record: Record) -> str:
         if fld.is_control_field():
             lines.append(f"{fld.tag}     {fld.data or ''}")
             continue
-        hanger = f"{fld.tag} {fld.indicator1 or ' '}{fld.indicator2 or ' '}"
+        hanger = f"{fld.tag} {indicator(fld.indicator1)}{indicator(fld.indicator2)}"
         if not fld.subfields:
             lines.append(hanger)
         for sub in fld.subfields:
