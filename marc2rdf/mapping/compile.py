@@ -262,6 +262,9 @@ class Compiler:
             return lambda view: [(view.field.indicators or "  ")[n] or " "]
         if source == "tag":
             return lambda view: [view.tag]
+        if source in ("tag/ind1", "tag/ind2"):
+            n = 0 if source == "tag/ind1" else 1
+            return lambda view: [f"{view.tag}/{(view.field.indicators or '  ')[n] or ' '}"]
         if source.startswith("["):
             try:
                 (part,) = parse_selector("LDR" + source)
@@ -307,7 +310,7 @@ class Compiler:
                 return [text] if text else []
 
             return joined
-        raise where.error(spec, f"bad `from` {source!r}: use $codes, [NN-NN], data, ind1, ind2 or tag")
+        raise where.error(spec, f"bad `from` {source!r}: use $codes, [NN-NN], data, ind1, ind2, tag, tag/ind1 or tag/ind2")
 
     # -- nodes --------------------------------------------------------------------------------
     def node(self, spec, where: Where) -> ValueFn:

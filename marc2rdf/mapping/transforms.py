@@ -238,6 +238,33 @@ def _edtf(value: str) -> str | None:
     return v.replace("u", "X")
 
 
+def _edtf_year(d: str) -> str | None:
+    d = d.strip().lower()
+    if len(d) != 4 or d in ("||||", "####") or not re.fullmatch(r"[0-9u]{4}", d):
+        return None
+    return d.replace("u", "X")
+
+
+@simple("edtf_008", "008/06-14 (date type, date 1, date 2) as an EDTF date or interval (`m19851990` → `1985/1990`, `c2013uuuu` → `2013/..`, `q12001299` → `1200~/1299~`).")
+def _edtf_008(value: str) -> str | None:
+    if len(value) < 5:
+        return None
+    kind, d1, d2 = value[0], _edtf_year(value[1:5]), _edtf_year(value[5:9]) if len(value) >= 9 else None
+    if d1 is None or d1 == "9999":
+        return None
+    if kind in "mikdcu" and d2 is not None:
+        if d2 in ("9999", "XXXX") and kind in "cu":
+            return f"{d1}/.."
+        if d2 == "9999":
+            return f"{d1}/.."
+        return d1 if d2 == d1 else f"{d1}/{d2}"
+    if kind == "q" and d2 is not None:
+        return f"{d1}~/{d2}~"
+    if kind == "n" and d1 == "XXXX":
+        return d1
+    return None if d1 == "XXXX" else d1
+
+
 @simple("datetime_005", "An 005 timestamp (`20250121143516.0`) as xsd:dateTime.")
 def _datetime_005(value: str) -> str | None:
     v = value.strip()
