@@ -168,7 +168,7 @@ class Run:
     def summary(self, verb: str = "written") -> str:
         c = self.counts
         passed = c.read - c.rejected
-        text = f"{c.read:,} records read, {passed:,} {verb}, {c.rejected:,} rejected"
+        text = f"{c.read:,} record{'' if c.read == 1 else 's'} read, {passed:,} {verb}, {c.rejected:,} rejected"
         if c.repaired:
             text += f", {c.repaired:,} repaired"
         if c.rejected:

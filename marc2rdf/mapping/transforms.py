@@ -245,7 +245,7 @@ def _edtf_year(d: str) -> str | None:
     return d.replace("u", "X")
 
 
-@simple("edtf_008", "008/06-14 (date type, date 1, date 2) as an EDTF date or interval (`m19851990` → `1985/1990`, `c2013uuuu` → `2013/..`, `q12001299` → `1200~/1299~`).")
+@simple("edtf_008", "008/06-14 (date type, date 1, date 2) as an EDTF date or interval (`m19851990` → `1985/1990`, `c2013uuuu` → `2013/..`, `m1900uuuu` → `1900/`, `q12001299` → `1200~/1299~`).")
 def _edtf_008(value: str) -> str | None:
     if len(value) < 5:
         return None
@@ -257,6 +257,8 @@ def _edtf_008(value: str) -> str | None:
             return f"{d1}/.."
         if d2 == "9999":
             return f"{d1}/.."
+        if d2 == "XXXX":
+            return f"{d1}/"  # EDTF: end unknown
         return d1 if d2 == d1 else f"{d1}/{d2}"
     if kind == "q" and d2 is not None:
         return f"{d1}~/{d2}~"

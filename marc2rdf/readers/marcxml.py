@@ -180,7 +180,8 @@ _XML_ILLEGAL = {c: "\ufffd" for c in list(range(0x00, 0x09)) + [0x0B, 0x0C] + li
 
 
 def _text(value: str) -> str:
-    return escape(value.translate(_XML_ILLEGAL))
+    # a CR written as itself is read back as LF (XML normalizes line ends): write a reference
+    return escape(value.translate(_XML_ILLEGAL), {"\r": "&#13;"})
 
 
 def write_marcxml(record: Record) -> bytes:
