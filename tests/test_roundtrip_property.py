@@ -30,6 +30,7 @@ value is modelled exactly by ``expected_value`` (a trailing CR in the formatted 
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import unicodedata
@@ -128,13 +129,12 @@ def _excluded(formats) -> frozenset[str]:
 
 def value_text(formats, controls: bool = True) -> st.SearchStrategy[str]:
     """Subfield (``controls``) or control field values every one of ``formats`` can carry."""
-    excluded = _excluded(formats)
     kinds = [_ascii, _escaped, _latin, _cjk, _rtl]
-    allowed_controls = [c for c in CONTROL_CHARS if c not in excluded]
+    # only control characters are ever excluded: the other kinds need no filtering
+    allowed_controls = [c for c in CONTROL_CHARS if c not in _excluded(formats)]
     if controls and allowed_controls:
         kinds.append(st.sampled_from(allowed_controls))
-    chars = st.one_of(kinds).filter(lambda c: c not in excluded)
-    text = st.text(chars, max_size=16)
+    text = st.text(st.one_of(kinds), max_size=16)
     blanks = st.text(" ", max_size=3)
     padded = st.tuples(blanks, text, blanks).map("".join)  # leading and trailing blanks
     return st.one_of(text, padded, st.sampled_from(["", " ", "   "])).map(nfc)
@@ -151,33 +151,31 @@ LEADER_VALUES = {
     18: " acinu",
     19: " abc",
 }
-
-
-@st.composite
-def leaders(draw) -> str:
-    digits = st.text("0123456789", min_size=5, max_size=5)
-    pos = {p: draw(st.sampled_from(v)) for p, v in LEADER_VALUES.items()}
-    return (
-        draw(digits)
-        + pos[5] + pos[6] + pos[7] + pos[8]
-        + "a22"
-        + draw(digits)
-        + pos[17] + pos[18] + pos[19]
-        + "4500"
-    )
-
+_digits5 = st.text("0123456789", min_size=5, max_size=5)
+_leader_value = {p: st.sampled_from(v) for p, v in LEADER_VALUES.items()}
+leaders = st.tuples(
+    _digits5,  # 00-04 record length
+    _leader_value[5], _leader_value[6], _leader_value[7], _leader_value[8],
+    st.just("a22"),  # 09 Unicode, 10 indicator count, 11 subfield code count
+    _digits5,  # 12-16 base address of data
+    _leader_value[17], _leader_value[18], _leader_value[19],
+    st.just("4500"),  # 20-23 entry map
+).map("".join)
 
 _indicator = st.sampled_from(" abcdefghijklmnopqrstuvwxyz0123456789")
 _code = st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789")
+_control_tag = st.integers(1, 9).map("{:03d}".format)
 _numeric_tag = st.integers(10, 999).map("{:03d}".format)
 _alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-_local_tag = st.text(_alnum, min_size=3, max_size=3).filter(lambda t: not t.isdigit())
+_local_tag = st.one_of(
+    st.text(_alnum, min_size=3, max_size=3).filter(lambda t: not t.isdigit()),
+    st.sampled_from(["FMT", "CAT", "SYS", "LKR", "LDR", "OWN", "00A", "9XX"]),
+)
 
 
 def data_tags(formats) -> st.SearchStrategy[str]:
     excluded = frozenset().union(*(EXCLUDED_TAGS[f] for f in formats))
-    local = st.one_of(_local_tag, st.sampled_from(["FMT", "CAT", "SYS", "LKR", "LDR", "OWN"]))
-    return st.one_of(_numeric_tag, _numeric_tag, _numeric_tag, local).filter(lambda t: t not in excluded)
+    return st.one_of(_numeric_tag, _numeric_tag, _numeric_tag, _local_tag).filter(lambda t: t not in excluded)
 
 
 # A record is a plain tuple (readable in a failure report): (leader, fields), a field being
@@ -185,20 +183,23 @@ def data_tags(formats) -> st.SearchStrategy[str]:
 Spec = tuple
 
 
-@st.composite
-def record_specs(draw, formats) -> Spec:
-    control = st.tuples(st.integers(1, 9).map("{:03d}".format), value_text(formats, controls=False))
+@functools.lru_cache(maxsize=None)
+def record_specs(formats: frozenset[str]) -> st.SearchStrategy[Spec]:
+    """Records every one of ``formats`` can carry; at least one field, control fields first."""
+    control = st.tuples(_control_tag, value_text(formats, controls=False))
     subfield = st.tuples(_code, value_text(formats))
     data = st.tuples(
         data_tags(formats), _indicator, _indicator, st.lists(subfield, min_size=1, max_size=6).map(tuple)
     )
-    controls = draw(st.lists(control, max_size=4))
-    datas = draw(st.lists(data, min_size=0 if controls else 1, max_size=8))
-    return draw(leaders()), tuple(controls + datas)
+    return (
+        st.tuples(leaders, st.lists(control, max_size=4), st.lists(data, max_size=8))
+        .filter(lambda r: r[1] or r[2])
+        .map(lambda r: (r[0], tuple(r[1] + r[2])))
+    )
 
 
-def record_lists(*formats) -> st.SearchStrategy[list[Spec]]:
-    return st.lists(record_specs(formats), min_size=1, max_size=4)
+def record_lists(*formats: str) -> st.SearchStrategy[list[Spec]]:
+    return st.lists(record_specs(frozenset(formats)), min_size=1, max_size=4)
 
 
 # -- records and comparison ----------------------------------------------------------------------

@@ -11,7 +11,15 @@ from typing import Any, Callable, Iterable
 
 from pymarc import Record
 
-from marc2rdf.mapping.spec import MappingError, RecordIndex, View, compile_condition, compile_selector, parse_selector
+from marc2rdf.mapping.spec import (
+    MappingError,
+    RecordIndex,
+    View,
+    compile_condition,
+    compile_selector,
+    parse_selector,
+    selector_tags,
+)
 from marc2rdf.mapping.terms import bnode_prefix, iri, is_absolute_iri, literal, slug
 from marc2rdf.mapping.transforms import TRANSFORMS
 from marc2rdf.vocab import PREFIXES, RDF_TYPE, expand
@@ -196,6 +204,44 @@ class Compiler:
         # an 880 twin adds its text only where the value is text
         twin_ok = template is None and mapping is None and datatype is None
 
+        if not steps and join_after is None and mapping is None:
+            values = extract  # the common case: the subfields as they are
+        else:
+            values = self._pipeline(extract, steps, join_after, mapping, fold, default)
+
+        if template is not None:
+
+            def as_iris(view: View, ctx: Ctx) -> list[str]:
+                out = []
+                for v in values(view):
+                    full = template.replace("{}", v)
+                    if is_absolute_iri(full):
+                        out.append(iri(full))
+                return out
+
+            return as_iris
+
+        if lang is None and datatype is None and twin_ok:
+
+            def as_text(view: View, ctx: Ctx) -> list[str]:
+                tag = view.lang
+                out = [literal(v, tag) for v in values(view)]
+                twin = view.twin
+                if twin is not None:
+                    out.extend(literal(v, twin.lang) for v in values(twin))
+                return out
+
+            return as_text
+
+        def as_literals(view: View, ctx: Ctx) -> list[str]:
+            return [literal(v, lang or view.lang, datatype) for v in values(view)]
+
+        return as_literals
+
+    @staticmethod
+    def _pipeline(extract, steps, join_after, mapping, fold, default) -> Callable[[View], list[str]]:
+        """extract → transforms → join → table look-up, for one value spec."""
+
         def values(view: View) -> list[str]:
             vals = extract(view)
             for step in steps:
@@ -218,23 +264,7 @@ class Compiler:
                     vals = [str(default)]
             return vals
 
-        def fn(view: View, ctx: Ctx) -> list[str]:
-            vals = values(view)
-            if template is not None:
-                out = []
-                for v in vals:
-                    full = template.replace("{}", v)
-                    if is_absolute_iri(full):
-                        out.append(iri(full))
-                return out
-            tag = lang or view.lang
-            out = [literal(v, tag, datatype) for v in vals]
-            twin = view.twin
-            if twin is not None and twin_ok:
-                out.extend(literal(v, twin.lang) for v in values(twin))
-            return out
-
-        return fn
+        return values
 
     def _mapping(self, spec: dict, where: Where) -> dict[str, str] | None:
         """`map: name` or `map: [name, name...]` (each table maps the previous one's values)."""
@@ -318,14 +348,14 @@ class Compiler:
             raise where.error(spec, "a node is a mapping")
         where.check_keys(spec, NODE_KEYS, "node")
         cond = compile_condition(spec["when"]) if "when" in spec else None
-        classes: list[ValueFn] = []
+        fixed_types: list[str] = []  # constant classes, known at compile time
+        classes: list[ValueFn] = []  # classes that depend on the field
         a = spec.get("a", [])
         for entry in a if isinstance(a, list) else [a]:
             if isinstance(entry, str):
                 full = self.curie(entry, where, spec)
                 self.terms.add(full)
-                term = [iri(full)]
-                classes.append(lambda view, ctx, term=term: term)
+                fixed_types.append(iri(full))
             else:
                 classes.append(self.value(entry, where))
                 self._note_terms(entry, where)
@@ -341,7 +371,7 @@ class Compiler:
         def node(view: View, ctx: Ctx) -> list[str]:
             if cond is not None and not cond(view, ctx.index):
                 return []
-            types = [t for c in classes for t in c(view, ctx)]
+            types = fixed_types + [t for c in classes for t in c(view, ctx)] if classes else fixed_types
             subject = ident(view, ctx, types)
             out = ctx.out
             for t in types:
@@ -408,7 +438,7 @@ class Compiler:
         return ident
 
     # -- rules --------------------------------------------------------------------------------
-    def rule(self, spec: dict, file: str) -> tuple[str, Callable[[Ctx], None]]:
+    def rule(self, spec: dict, file: str) -> tuple[str, Callable[[Ctx], None], frozenset[str] | None]:
         rid = spec.get("id")
         where = Where(file, rid)
         if not rid:
@@ -460,7 +490,7 @@ class Compiler:
                     if inverse is not None:
                         out.append((o, inverse, subject))
 
-        return rid, run
+        return rid, run, selector_tags(str(spec["match"]))
 
 
 def _local_name(term: str) -> str:
@@ -473,7 +503,7 @@ class Mapper:
     def __init__(
         self,
         name: str,
-        rules: list[tuple[str, Callable[[Ctx], None]]],
+        rules: list[tuple[str, Callable[[Ctx], None], frozenset[str] | None]],
         record_id: list[tuple[str, str]],
         nodes: dict[str, str],
         base: str,
@@ -481,7 +511,9 @@ class Mapper:
         terms: set[str],
     ):
         self.name = name
-        self.rules = rules
+        self.rules = [(rid, run) for rid, run, _ in rules]
+        # (run, tags): a rule runs only on records that have one of its tags (None: any record)
+        self._plan = [(run, tags) for _, run, tags in rules]
         self.record_id_specs = record_id
         self.node_templates = nodes
         self.base = base
@@ -507,8 +539,10 @@ class Mapper:
 
     def map(self, record: Record) -> list[Triple]:
         ctx = self.context(record)
-        for _, run in self.rules:
-            run(ctx)
+        present = ctx.index.by_tag.keys()
+        for run, tags in self._plan:
+            if tags is None or not tags.isdisjoint(present):
+                run(ctx)
         return list(dict.fromkeys(ctx.out))
 
     def explain(self, record: Record) -> Iterable[tuple[str, Triple]]:

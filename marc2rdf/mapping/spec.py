@@ -118,8 +118,12 @@ def compile_selector(spec: str) -> Callable[["RecordIndex"], list[View]]:
     return select
 
 
-def selector_parts(spec: str) -> list[SelectorPart]:
-    return parse_selector(spec)
+def selector_tags(spec: str) -> frozenset[str] | None:
+    """The tags a selector can match, or None when it has a pattern (it may match any tag)."""
+    parts = parse_selector(spec)
+    if any(p.wildcard for p in parts):
+        return None
+    return frozenset(p.pattern for p in parts)
 
 
 def _indicators(field) -> tuple[str, str]:

@@ -37,8 +37,7 @@ def simple(name: str, doc: str):
 
 # -- punctuation ------------------------------------------------------------------------------
 
-_TRAILING = re.compile(r"[\s/:;,=+]+$")
-_LEADING = re.compile(r"^[\s/:;,=+]+")
+_TRAIL_STRIP = " \t\n\r\u00a0/:;,=+"
 _LAST_WORD = re.compile(r"(\S+)\.$")
 _TRAIL_CHARS = frozenset(" \t/:;,=+.")
 _LEAD_CHARS = frozenset(" \t/:;,=+")
@@ -56,7 +55,7 @@ def _make_trim(arg, tables) -> Step:
         prev = None
         while prev != value:
             prev = value
-            value = _LEADING.sub("", _TRAILING.sub("", value))
+            value = value.rstrip(_TRAIL_STRIP).lstrip(_TRAIL_STRIP)
             if value.endswith(".") and not value.endswith("..."):
                 m = _LAST_WORD.search(value)
                 word = m.group(1) if m else ""
