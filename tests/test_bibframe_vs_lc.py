@@ -24,13 +24,14 @@ REFERENCE = DATA / "reference-bibframe"
 # recall floors per kind (hits / LC facts over all reference records)
 FLOORS = {
     "title": 0.99, "contribution": 0.96, "primary_contribution": 1.0, "agent_type": 1.0,
-    "subject": 0.92, "subject_source": 0.91, "identifier": 0.97, "identifier_qualifier": 0.96,
-    "language": 0.98, "provision": 0.87, "extent": 0.99, "dimensions": 1.0, "note": 0.87,
-    "summary": 1.0, "table_of_contents": 0.98, "classification": 0.96, "edition": 1.0,
-    "series": 0.86, "locator": 0.99, "content_type": 0.99, "media_type": 1.0,
-    "work_type": 1.0, "instance_type": 1.0,
+    "subject": 0.92, "subject_source": 0.92, "genre": 0.84, "identifier": 0.97,
+    "identifier_status": 0.75, "identifier_qualifier": 0.96, "language": 0.98, "provision": 0.89,
+    "provision_date": 0.94, "provision_place": 0.93, "provision_agent": 0.99, "date": 0.90,
+    "extent": 0.99, "dimensions": 1.0, "note": 0.99, "summary": 1.0, "table_of_contents": 0.98,
+    "classification": 0.96, "edition": 1.0, "series": 0.88, "locator": 0.99, "content_type": 0.99,
+    "media_type": 1.0, "carrier_type": 0.71, "related": 0.72, "work_type": 1.0, "instance_type": 1.0,
 }
-OVERALL_FLOOR = 0.90
+OVERALL_FLOOR = 0.95
 
 
 def _source(ref):

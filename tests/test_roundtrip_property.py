@@ -96,27 +96,28 @@ def expected_value(value: str, fmt: str) -> str:
 LATIN = (
     "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßÞþðĀāĂăĄąĆćČčĎďĐđĒēĘęĚěĞğİı"
     "ŁłŃńŇňŐőŒœŘřŚśŞşŠšŢţŤťŰűŹźŻżŽžơưỳẞ"
+    + "".join(map(chr, range(0x0300, 0x0370)))  # combining diacritics (NFC composes most)
 )
 ESCAPED = "${}\\<>&\"'_=|~^`#;"
 
-_ascii = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
-_escaped = st.sampled_from(ESCAPED)
-_latin = st.one_of(
-    st.sampled_from(LATIN),
-    st.characters(min_codepoint=0x0300, max_codepoint=0x036F),  # combining diacritics
+
+def _every(first: int, last: int, step: int) -> str:
+    return "".join(map(chr, range(first, last + 1, step)))
+
+
+CJK = (
+    _every(0x4E00, 0x9FFF, 331)  # CJK unified ideographs
+    + _every(0x3041, 0x30FF, 3)  # kana
+    + _every(0xAC00, 0xD7A3, 709)  # hangul syllables
+    + _every(0x20000, 0x2A6DF, 2731)  # extension B: four UTF-8 bytes, beyond the BMP
 )
-_cjk = st.one_of(
-    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK unified ideographs
-    st.characters(min_codepoint=0x3041, max_codepoint=0x30FF),  # kana
-    st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # hangul
-    st.characters(min_codepoint=0x20000, max_codepoint=0x2A6DF),  # extension B (4 UTF-8 bytes)
+RTL = (
+    _every(0x05B0, 0x05EA, 1)  # Hebrew points and letters
+    + _every(0x0621, 0x0652, 1)  # Arabic letters and harakat
+    + _every(0x0660, 0x0669, 1)  # Arabic-Indic digits
+    + "\u200e\u200f"  # LRM, RLM
 )
-_rtl = st.one_of(
-    st.characters(min_codepoint=0x05B0, max_codepoint=0x05EA),  # Hebrew points and letters
-    st.characters(min_codepoint=0x0621, max_codepoint=0x0652),  # Arabic letters and harakat
-    st.characters(min_codepoint=0x0660, max_codepoint=0x0669),  # Arabic-Indic digits
-    st.sampled_from("\u200e\u200f"),  # LRM, RLM
-)
+ASCII = _every(0x20, 0x7E, 1)
 
 
 def nfc(text: str) -> str:
@@ -128,16 +129,21 @@ def _excluded(formats) -> frozenset[str]:
 
 
 def value_text(formats, controls: bool = True) -> st.SearchStrategy[str]:
-    """Subfield (``controls``) or control field values every one of ``formats`` can carry."""
-    kinds = [_ascii, _escaped, _latin, _cjk, _rtl]
-    # only control characters are ever excluded: the other kinds need no filtering
-    allowed_controls = [c for c in CONTROL_CHARS if c not in _excluded(formats)]
-    if controls and allowed_controls:
-        kinds.append(st.sampled_from(allowed_controls))
-    text = st.text(st.one_of(kinds), max_size=16)
-    blanks = st.text(" ", max_size=3)
-    padded = st.tuples(blanks, text, blanks).map("".join)  # leading and trailing blanks
-    return st.one_of(text, padded, st.sampled_from(["", " ", "   "])).map(nfc)
+    """Subfield (``controls``) or control field values every one of ``formats`` can carry: runs
+    of one script or of the characters serializations escape, joined, sometimes between blanks."""
+    # only control characters are ever excluded: the other sets need no filtering
+    allowed_controls = "".join(c for c in CONTROL_CHARS if c not in _excluded(formats)) if controls else ""
+    run = st.one_of(
+        st.text(ASCII, min_size=1, max_size=8),
+        st.text(ASCII + LATIN, min_size=1, max_size=8),
+        st.text(CJK, min_size=1, max_size=8),
+        st.text(RTL + " ", min_size=1, max_size=8),
+        st.text(ESCAPED + " " + allowed_controls, min_size=1, max_size=8),
+    )
+    runs = st.lists(run, max_size=3).map("".join)
+    blanks = st.text(" ", min_size=1, max_size=3)
+    padded = st.tuples(blanks, runs, blanks).map("".join)  # leading and trailing blanks
+    return st.one_of(runs, padded, st.sampled_from(["", " ", "   "])).map(nfc)
 
 
 # MARC 21 values of the leader positions that vary (bibliographic, authority, holdings,
