@@ -24,7 +24,7 @@ REFERENCE = DATA / "reference-bibframe"
 # recall floors per kind (hits / LC facts over all reference records)
 FLOORS = {
     "title": 0.99, "contribution": 0.96, "primary_contribution": 1.0, "agent_type": 1.0,
-    "subject": 0.92, "subject_source": 0.92, "genre": 0.84, "identifier": 0.97,
+    "subject": 0.92, "subject_source": 0.91, "genre": 0.84, "identifier": 0.97,
     "identifier_status": 0.75, "identifier_qualifier": 0.96, "language": 0.98, "provision": 0.89,
     "provision_date": 0.94, "provision_place": 0.93, "provision_agent": 0.99, "date": 0.90,
     "extent": 0.99, "dimensions": 1.0, "note": 0.99, "summary": 1.0, "table_of_contents": 0.98,
