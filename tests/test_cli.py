@@ -79,3 +79,59 @@ def test_no_progress_in_pipes():
     proc = run("records", CORPUS / "marcxml/marc2bibframe2__gwu.xml")
     assert proc.returncode == 0
     assert b"\r" not in proc.stderr and b"records/s" not in proc.stderr
+
+
+def test_convert_examples_to_turtle_and_ntriples(tmp_path):
+    import rdflib
+
+    examples = sorted((DATA.parent.parent / "examples" / "records").iterdir())
+    ttl, nt = tmp_path / "out.ttl", tmp_path / "out.nt"
+    for fmt, out in (("turtle", ttl), ("nt", nt)):
+        proc = run("convert", *examples, "-t", fmt, "-o", out)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert b"13 records read, 13 converted, 0 rejected" in proc.stderr
+    a, b = rdflib.Graph(), rdflib.Graph()
+    a.parse(ttl, format="turtle")
+    b.parse(nt, format="nt")
+    assert len(a) == len(b) > 1000
+    assert rdflib.compare.isomorphic(a, b)
+
+
+def test_convert_twice_is_byte_identical(tmp_path):
+    outs = []
+    for n in (1, 2):
+        out = tmp_path / f"{n}.nt"
+        assert run("convert", CORPUS / "marcxml/marc2bibframe2__gwu.xml", "-o", out).returncode == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_convert_base_iri():
+    proc = run("convert", DATA / "seed.txt", "--base", "https://catalogue.example/id/")
+    assert proc.returncode == 0
+    assert b"<https://catalogue.example/id/person/cherba-maria>" in proc.stdout
+
+
+def test_explain_names_the_rule_of_every_triple():
+    proc = run("explain", DATA / "seed.txt")
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().splitlines()
+    assert all("\t" in line and line.endswith(" .") for line in lines)
+    rules = {line.split("\t")[0] for line in lines}
+    assert {"bibframe:names.contribution", "bibframe:subjects.local", "bibframe:notes.summary"} <= rules
+
+
+def test_a_broken_profile_is_a_usage_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nextends: bibframe\nrules:\n  - {id: x, match: '245', attach: {to: work, via: bf:title}, value: {frm: '$a'}}\n")
+    proc = run("convert", DATA / "seed.txt", "--profile", bad)
+    assert proc.returncode == 2
+    assert f"{bad}:4: rule x: unknown key 'frm'".encode() in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_profiles_lists_rules_and_transforms():
+    proc = run("profiles")
+    assert proc.returncode == 0 and b"bibframe" in proc.stdout and b"trim_punctuation" in proc.stdout
+    proc = run("profiles", "bibframe")
+    assert b"names.contribution\t100:110:111:700:710:711:720" in proc.stdout

@@ -118,6 +118,12 @@ RTL = (
     + "\u200e\u200f"  # LRM, RLM
 )
 ASCII = _every(0x20, 0x7E, 1)
+# literal text that reads like an escape or markup in one serialization or another
+LOOKALIKES = (
+    "{dollar}", "{lcub}", "{bsol}", "{acute}e", "{esc}(2", "{U+0041}", "{x41}", "{zilch}", "{}", "{ }",
+    "&amp;", "&#13;", "&lt;", "<b>", "]]>", "\\n", "\\u0041", "$$", "$a", " _a", "=245  ", "\\\\",
+    "LDR ", "       _a",
+)
 
 
 def nfc(text: str) -> str:
@@ -139,6 +145,7 @@ def value_text(formats, controls: bool = True) -> st.SearchStrategy[str]:
         st.text(CJK, min_size=1, max_size=8),
         st.text(RTL + " ", min_size=1, max_size=8),
         st.text(ESCAPED + " " + allowed_controls, min_size=1, max_size=8),
+        st.sampled_from(LOOKALIKES),
     )
     runs = st.lists(run, max_size=3).map("".join)
     blanks = st.text(" ", min_size=1, max_size=3)

@@ -49,7 +49,9 @@ class Ctx:
         self.out: list[Triple] = []
         self.nodes = nodes
         self._bn = 0
-        self._bp = bnode_prefix(rid)
+        # from the record's content, not just its id: two different records that share an 001
+        # never share a blank node, and a record gets the same labels on every run
+        self._bp = bnode_prefix(_content_key(index.record))
         self._counters: dict[str, int] = {}
 
     def bnode(self) -> str:
@@ -491,6 +493,16 @@ class Compiler:
                         out.append((o, inverse, subject))
 
         return rid, run, selector_tags(str(spec["match"]))
+
+
+def _content_key(record: Record) -> str:
+    parts = [str(record.leader)]
+    for f in record.fields:
+        if f.is_control_field():
+            parts.append(f.tag + (f.data or ""))
+        else:
+            parts.append(f.tag + "".join(f.indicators or "") + "\x1f".join(c + v for c, v in f.subfields))
+    return "\x1e".join(parts)
 
 
 def _local_name(term: str) -> str:

@@ -67,6 +67,7 @@ def slug(text: str, limit: int = 80) -> str:
     return key  # word characters and hyphens only: a valid IRI segment as it is
 
 
-def bnode_prefix(record_id: str) -> str:
-    """Blank node labels unique to a record, the same on every run: dumps merge safely."""
-    return "_:r" + hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:12] + "n"
+def bnode_prefix(key: str) -> str:
+    """Blank node labels unique to a record (``key`` is its content), the same on every run:
+    dumps merge safely."""
+    return "_:r" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16] + "n"
