@@ -14,6 +14,7 @@ from rdflib import RDF
 from marc2rdf.mapping import load_mappers
 from marc2rdf.readers import read
 from marc2rdf.readers.base import Read
+
 from support import CORPUS, DATA
 
 BUILTIN = {str(RDF.type), str(RDF.value), "http://www.w3.org/2000/01/rdf-schema#label"}

@@ -14,9 +14,10 @@ from functools import lru_cache
 import pytest
 import rdflib
 
-import bffacts
 from marc2rdf.mapping import load_mappers
 from marc2rdf.readers import read
+
+import bffacts
 from support import CORPUS, DATA
 
 REFERENCE = DATA / "reference-bibframe"

@@ -5,11 +5,12 @@ from functools import lru_cache
 
 import pytest
 import rdflib
-from rdflib.compare import isomorphic, to_isomorphic, graph_diff
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from cases import CASES, rule_triples
 from marc2rdf.mapping import load_mappers
 from marc2rdf.readers import read
+
+from cases import CASES, rule_triples
 
 CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
 # a rule no corpus record exercises has no case; listed here so that adding one is noticed

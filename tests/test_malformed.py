@@ -10,6 +10,7 @@ import pytest
 
 from marc2rdf.readers import read
 from marc2rdf.readers.base import Read, Reject
+
 from support import CORPUS
 
 MALFORMED = sorted((CORPUS / "malformed").iterdir())

@@ -69,7 +69,7 @@ def test_values_transforms_and_alternatives(tmp_path):
     objects = {o for _, _, o in triples}
     assert '"Dr. Who"' in objects and '"none"' in objects
     assert '"London, New York"' in objects
-    assert (f"<http://example.org/rec1#Instance>", f"<{BF}title>") in {(s, p) for s, p, _ in triples}
+    assert ("<http://example.org/rec1#Instance>", f"<{BF}title>") in {(s, p) for s, p, _ in triples}
 
 
 def test_minted_iris_are_stable_and_shared_across_records(tmp_path):
@@ -89,7 +89,8 @@ def test_minted_iris_are_stable_and_shared_across_records(tmp_path):
     r1 = record(("100", "1 ", [("a", "Thoër, Christine,"), ("d", "1960-")]), cn="a")
     r2 = record(("700", "1 ", [("a", "THOËR, Christine"), ("d", "1960-.")]), cn="b")
     r3 = record(("700", "1 ", [("a", "Smith, J."), ("0", "(DLC)n  79021164")]), cn="c")
-    agent = lambda r: {s for s, p, o in m.map(r) if p == RDFS_LABEL}
+    def agent(r):
+        return {s for s, p, o in m.map(r) if p == RDFS_LABEL}
     assert agent(r1) == agent(r2) == {"<http://example.org/person/thoër-christine-1960>"}
     assert agent(r3) == {"<http://id.loc.gov/authorities/names/n79021164>"}
     assert m.map(r1) == m.map(r1)  # the same on every run
@@ -132,7 +133,8 @@ def test_conditions_are_data(tmp_path):
           value: {from: "$a"}
         """)
     m = p.compile()
-    roles = lambda r: {o for _, p, o in m.map(r) if p.endswith("role>")}
+    def roles(r):
+        return {o for _, p, o in m.map(r) if p.endswith("role>")}
     assert roles(record(("100", "1 ", [("a", "X")]))) == {"<http://id.loc.gov/vocabulary/relators/aut>"}
     assert roles(record(("100", "1 ", [("a", "X")]), leader="00000ncm a2200000 a 4500")) == {"<http://id.loc.gov/vocabulary/relators/ctb>"}
     subjects = [o for _, p, o in m.map(record(("650", " 7", [("a", "Cats"), ("2", "fast")]), ("650", " 0", [("a", "Dogs")]))) if p.endswith("subject>")]

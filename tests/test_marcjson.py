@@ -8,6 +8,7 @@ import pytest
 
 from marc2rdf.readers import read, write_records
 from marc2rdf.readers.base import Read, Reject
+
 from support import CORPUS, assert_same_record, manifest
 
 JSON_FILES = [row for row in manifest() if row["file"].startswith("json/")]

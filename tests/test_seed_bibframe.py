@@ -7,6 +7,7 @@ from rdflib import RDF, RDFS, Namespace, URIRef
 
 from marc2rdf.mapping import load_mappers
 from marc2rdf.readers import read
+
 from support import SEED
 
 BF = Namespace("http://id.loc.gov/ontologies/bibframe/")

@@ -7,7 +7,8 @@ Nothing here reads files or the network: a compiled profile is a pure function
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from pymarc import Record
 
@@ -150,7 +151,7 @@ class Compiler:
                 return []
 
             return first
-        if isinstance(spec, str) or isinstance(spec, (int, float)):
+        if isinstance(spec, (str, int, float)):
             spec = str(spec)
             spec = {"from": spec} if spec[:1] in ("$", "[") else {"value": spec}
         if not isinstance(spec, dict):

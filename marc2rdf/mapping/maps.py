@@ -6,7 +6,7 @@ table has several value columns, the column (``column: bcp47``).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
@@ -33,7 +33,7 @@ def maps_dirs(extra: list[Path] | None = None) -> list[Path]:
     return [*(extra or []), MAPPINGS_DIR / "maps"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(path: Path) -> Table:
     columns: list[str] | None = None
     rows: dict[str, list[str]] = {}

@@ -49,7 +49,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def load_yaml(path: Path):
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(fh, Loader=_LineLoader)
     except OSError as exc:
         raise MappingError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

@@ -18,7 +18,8 @@ of the linked tag on its own. Either way its literals carry a language-script ta
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from pymarc import Field, Record
 
@@ -34,7 +35,7 @@ class View(NamedTuple):
     tag: str  # the effective tag (an 880's linked tag)
     field: Any  # pymarc Field, or a _Fixed for the leader
     lang: str | None  # language-script tag for an 880's literals
-    twin: "View | None"  # the linked 880 of a field
+    twin: View | None  # the linked 880 of a field
 
 
 class _Fixed:
@@ -89,7 +90,7 @@ def parse_selector(spec: str) -> list[SelectorPart]:
     return parts
 
 
-def compile_selector(spec: str) -> Callable[["RecordIndex"], list[View]]:
+def compile_selector(spec: str) -> Callable[[RecordIndex], list[View]]:
     parts = parse_selector(spec)
     exact = [p.pattern for p in parts if not p.wildcard]
     patterns = [re.compile(p.pattern) for p in parts if p.wildcard]
@@ -106,7 +107,7 @@ def compile_selector(spec: str) -> Callable[["RecordIndex"], list[View]]:
         only = exact[0]
         return lambda index: index.by_tag.get(only, [])
 
-    def select(index: "RecordIndex") -> list[View]:
+    def select(index: RecordIndex) -> list[View]:
         tags = list(exact)
         if patterns:
             tags += [t for t in index.by_tag if t not in tags and any(p.fullmatch(t) for p in patterns)]

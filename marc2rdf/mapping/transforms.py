@@ -9,7 +9,7 @@ profile can register its own with :func:`register` from a Python module it names
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 Step = Callable[[str], "str | list[str] | None"]
 TRANSFORMS: dict[str, tuple[Callable[..., Step], str]] = {}
@@ -45,7 +45,7 @@ _LEAD_CHARS = frozenset(" \t/:;,=+")
 
 @register("trim_punctuation", "Remove ISBD punctuation at both ends (` /`, ` :`, ` ;`, ` =`, `,`, final `.` unless it ends an abbreviation or an initial).")
 def _make_trim(arg, tables) -> Step:
-    abbreviations = {a.casefold() for a in tables("abbreviations").keys()} if tables else set()
+    abbreviations = {a.casefold() for a in tables("abbreviations")} if tables else set()
 
     def trim(value: str) -> str | None:
         if not value:

@@ -8,7 +8,8 @@ path, ``-`` for stdin, bytes or a binary stream, gzip or not, and yields :class:
 from __future__ import annotations
 
 import importlib
-from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO, NamedTuple
 
 from pymarc import Record
 

@@ -16,7 +16,8 @@ whole cannot be read (missing file, not a MARC serialization at all).
 from __future__ import annotations
 
 import unicodedata
-from typing import Iterator, NamedTuple, Union
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from pymarc import Field, Leader, Record
 
@@ -67,7 +68,7 @@ class Reject(NamedTuple):
         return f"{self.position}{cn}: {self.reason}"
 
 
-Item = Union[Read, Reject]
+Item = Read | Reject
 Items = Iterator[Item]
 
 

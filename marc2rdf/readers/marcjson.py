@@ -12,7 +12,8 @@ whole, then split into records one by one, so one bad record costs only itself.
 from __future__ import annotations
 
 import json
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from pymarc import Record, Subfield
 

@@ -6,7 +6,8 @@ namespaced or not, with entity expansion, DTD loading and network access all off
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree

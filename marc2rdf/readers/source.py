@@ -60,7 +60,7 @@ class Source:
     def close(self) -> None:
         self.stream.close()
 
-    def __enter__(self) -> "Source":
+    def __enter__(self) -> Source:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -81,7 +81,7 @@ def open_source(source, name: str | None = None) -> Source:
     if path == "-":
         return Source(name or "<stdin>", sys.stdin.buffer)
     try:
-        fh = open(path, "rb")
+        fh = open(path, "rb")  # noqa: SIM115 - the Source owns and closes it
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from exc
     return Source(name or path, fh)
