@@ -45,7 +45,7 @@ _LEAD_CHARS = frozenset(" \t/:;,=+")
 
 @register("trim_punctuation", "Remove ISBD punctuation at both ends (` /`, ` :`, ` ;`, ` =`, `,`, final `.` unless it ends an abbreviation or an initial).")
 def _make_trim(arg, tables) -> Step:
-    abbreviations = {a.casefold() for a in tables("abbreviations")} if tables else set()
+    abbreviations = {a.casefold() for a in tables("abbreviations").rows} if tables else set()
 
     def trim(value: str) -> str | None:
         if not value:
