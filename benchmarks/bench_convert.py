@@ -20,12 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_iso2709 import CORPUS as ISO_CORPUS, MARC8_FILES, build_inputs  # noqa: E402
+from bench_iso2709 import CORPUS as ISO_CORPUS
+from bench_iso2709 import MARC8_FILES, build_inputs
 
-from marc2rdf.mapping import load_mappers  # noqa: E402
-from marc2rdf.readers import read  # noqa: E402
-from marc2rdf.readers.base import Read  # noqa: E402
-from marc2rdf.serialize import open_sink  # noqa: E402
+from marc2rdf.mapping import load_mappers
+from marc2rdf.readers import read
+from marc2rdf.readers.base import Read
+from marc2rdf.serialize import open_sink
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 

@@ -10,10 +10,11 @@ import copy
 from functools import cache
 from pathlib import Path
 
-import bffacts as B
 import pytest
 from pymarc import parse_xml_to_array
 from rdflib import RDF, RDFS, XSD, BNode, Literal
+
+import bffacts as B
 from support import CORPUS, DATA
 
 REF = DATA / "reference-bibframe"

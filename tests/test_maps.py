@@ -261,8 +261,7 @@ def test_subject_thesauri():
 
 def test_subject_sources():
     s = table("subject_sources").col("iri")
-    required = ("lcsh lcshac cyac mesh nal cash rvm fast lcgft gsafd aat gnd rasuqam rero ram rameau bisacsh "
-                "sears gmgpc bcl ysa allars rumorkp idszbz idsbb local").split()
+    required = ["lcsh", "lcshac", "cyac", "mesh", "nal", "cash", "rvm", "fast", "lcgft", "gsafd", "aat", "gnd", "rasuqam", "rero", "ram", "rameau", "bisacsh", "sears", "gmgpc", "bcl", "ysa", "allars", "rumorkp", "idszbz", "idsbb", "local"]
     for code in required:
         assert code in s, code
     assert s["lcsh"] == "http://id.loc.gov/authorities/subjects"

@@ -84,6 +84,7 @@ def _read_document(data: bytes, name: str) -> Iterator[Item]:
     if in_array:
         pos = _skip(text, pos + 1)
     ordinal = 0
+    counted = (0, 0, 1)  # a character position, its byte offset and line, to count on from
     while pos < len(text):
         if in_array and text[pos] == "]":
             pos = _skip(text, pos + 1)
@@ -91,7 +92,8 @@ def _read_document(data: bytes, name: str) -> Iterator[Item]:
                 yield _trailing(text, pos, ordinal + 1, name)
             return
         ordinal += 1
-        position = Position(name, ordinal, offset=_byte_offset(text, pos), line=text.count("\n", 0, pos) + 1)
+        counted = _count_on(text, counted, pos)
+        position = Position(name, ordinal, offset=counted[1], line=counted[2])
         try:
             obj, end = _decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
@@ -120,6 +122,15 @@ def _skip(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in _WS:
         pos += 1
     return pos
+
+
+def _count_on(text: str, counted: tuple[int, int, int], pos: int) -> tuple[int, int, int]:
+    """``(pos, byte offset, line)``, counted on from an earlier ``(position, byte offset, line)``
+    rather than from the start of the document, which made reading quadratic in its size."""
+    start, offset, line = counted
+    chunk = text[start:pos]
+    size = len(chunk) if chunk.isascii() else len(chunk.encode("utf-8"))
+    return pos, offset + size, line + chunk.count("\n")
 
 
 def _byte_offset(text: str, pos: int) -> int:

@@ -177,7 +177,9 @@ def _control_number(elem) -> str | None:
 # -- writing ---------------------------------------------------------------------------------
 
 # characters XML 1.0 cannot carry at all; MARC data rarely has them, but must not make bad XML
-_XML_ILLEGAL = {c: "\ufffd" for c in list(range(0x00, 0x09)) + [0x0B, 0x0C] + list(range(0x0E, 0x20))}
+_XML_ILLEGAL = {
+    c: "\ufffd" for c in list(range(0x00, 0x09)) + [0x0B, 0x0C] + list(range(0x0E, 0x20)) + [0xFFFE, 0xFFFF]
+}
 
 
 def _text(value: str) -> str:
