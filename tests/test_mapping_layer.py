@@ -192,3 +192,135 @@ def test_literals_and_slugs_are_safe():
     assert literal("x", lang="fr") == '"x"@fr'
     assert slug("Cherba, Maria") == "cherba-maria"
     assert len(slug("x" * 300)) <= 80
+
+
+SDO = "https://schema.org/"
+
+
+def test_named_conditions_are_shared_and_redefined_by_a_child(tmp_path):
+    make_profile(tmp_path, """\
+        - id: t.type
+          match: LDR
+          attach: {to: work, via: rdf:type}
+          value: [{value: schema:Article, when: {is: part}}, {value: schema:Book}]
+        - id: t.pages
+          match: "300"
+          when: {is: [part, text]}
+          attach: {to: work, via: schema:pagination}
+          value: {from: "$a"}
+        """, extra="""\
+        conditions:
+          part: {leader/07: [a, b]}
+          text: {leader/06: [a, t]}
+        """, name="base.yaml")
+    local = tmp_path / "local.yaml"
+    local.write_text('name: local\nextends: base.yaml\nconditions:\n  part: {any: [{leader/07: a}, {record_has: "786"}]}\n',
+                     encoding="utf-8")
+    r = record(("300", "  ", [("a", "83-92")]), ("786", "0 ", [("n", "host")]))
+    base, child = Profile(tmp_path / "base.yaml").compile(), Profile(local).compile()
+    assert {o for _, p, o in base.map(r)} == {f"<{SDO}Book>"}
+    assert {o for _, p, o in child.map(r)} == {f"<{SDO}Article>", '"83-92"'}
+
+
+@pytest.mark.parametrize("conditions, message", [
+    ("", "unknown named condition 'part'"),
+    ("conditions:\n  part: {is: part}\n", "named condition 'part' refers to itself"),
+])
+def test_named_condition_errors(tmp_path, conditions, message):
+    p = make_profile(tmp_path, '- {id: x, match: "245", when: {is: part}, attach: {to: work, via: bf:title}, value: {from: "$a"}}\n',
+                     extra=conditions)
+    with pytest.raises(MappingError) as err:
+        p.compile()
+    assert message in str(err.value) and "rule x" in str(err.value)
+
+
+def test_a_property_chosen_per_field(tmp_path):
+    p = make_profile(tmp_path, """\
+        - id: t.agent
+          match: "100:700"
+          attach:
+            to: work
+            via:
+              - {from: "$4", each: true, map: roles, iri: "schema:{}"}
+              - {value: schema:contributor, when: {lacks: "4"}}
+          node: {a: schema:Person, schema:name: {from: "$a"}}
+        """, tables={"roles": "code\tproperty\naut\tauthor\nill\tillustrator\n"})
+    m = p.compile()
+    triples = m.map(record(("100", "1 ", [("a", "A"), ("4", "aut"), ("4", "ill")]), ("700", "1 ", [("a", "B")]),
+                           ("700", "1 ", [("a", "C"), ("4", "fmo")])))
+    links = sorted((p, o) for s, p, o in triples if s == "<http://example.org/rec1#Work>")
+    names = {s: o for s, p, o in triples if p == f"<{SDO}name>"}
+    assert [(p, names[o]) for p, o in links] == [(f"<{SDO}author>", '"A"'), (f"<{SDO}contributor>", '"B"'),
+                                                 (f"<{SDO}illustrator>", '"A"')]
+    assert '"C"' not in names.values()  # a field with no property makes no node
+    assert {f"{SDO}author", f"{SDO}illustrator", f"{SDO}contributor"} <= m.terms
+
+
+def test_a_rule_without_via_adds_properties_to_its_node(tmp_path):
+    p = make_profile(tmp_path, """\
+        - id: t.host
+          match: "786"
+          attach: {to: work}
+          node:
+            schema:pageStart: {from: "$n", then: [{part: ["|", 2]}, {match: "(\\\\d+)-"}], datatype: xsd:integer}
+            schema:isPartOf: {node: {a: schema:Periodical, schema:name: {from: "$n", then: [{part: ["|", 1]}]}}}
+        """)
+    triples = p.compile().map(record(("786", "0 ", [("n", "Santé Publique | p. 83-92")])))
+    work = "<http://example.org/rec1#Work>"
+    assert (work, f"<{SDO}pageStart>", '"83"^^<http://www.w3.org/2001/XMLSchema#integer>') in triples
+    (host,) = [o for s, p, o in triples if s == work and p == f"<{SDO}isPartOf>"]
+    assert (host, f"<{SDO}name>", '"Santé Publique"') in triples
+    with pytest.raises(MappingError, match="without `via` has a `node`"):
+        make_profile(tmp_path, '- {id: x, match: "245", attach: {to: work}, value: {from: "$a"}}\n').compile()
+
+
+def test_part_transform():
+    from marc2rdf.mapping.transforms import TRANSFORMS
+
+    make = TRANSFORMS["part"][0]
+    value = "Santé Publique | 31 | 1 | 2019-05-14 | p. 83-92 | 0995-3914"
+    assert [make(["|", n], None)(value) for n in (1, 2, 6, 7)] == ["Santé Publique", "31", "0995-3914", None]
+    assert make(["|", "vol. {2}, no. {3}"], None)(value) == "vol. 31, no. 1"
+    assert make(["|", "{2}:{8}"], None)(value) is None
+    assert make([";", 2], None)("a;;c") is None
+    with pytest.raises(ValueError):
+        make(["|", 0], None)
+
+
+def test_extends_several_profiles(tmp_path):
+    for name, via in (("a.yaml", "bf:title"), ("b.yaml", "schema:name")):
+        make_profile(tmp_path, f'- {{id: {name[0]}.title, match: "245", attach: {{to: work, via: {via}}}, value: {{from: "$a"}}}}\n',
+                     extra=f"conditions:\n  same: {{tag: '245'}}\n  own: {{tag: '{name[0]}'}}\n", name=name)
+    both = tmp_path / "both.yaml"
+    both.write_text("name: both\nextends: [a.yaml, b.yaml]\nconditions:\n  own: {tag: '245'}\n", encoding="utf-8")
+    m = Profile(both).compile()
+    assert sorted(p for _, p, _ in m.map(record(("245", "10", [("a", "T")])))) == [f"<{BF}title>", f"<{SDO}name>"]
+    assert [rid for rid, _ in m.rules] == ["a.title", "b.title"]
+    both.write_text("name: both\nextends: [a.yaml, b.yaml]\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="define the condition.s. own differently"):
+        Profile(both)
+    both.write_text("name: both\nextends: [a.yaml, a.yaml]\nconditions:\n  own: {tag: '245'}\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="rule 'a.title' is in both"):
+        Profile(both)
+
+
+def test_two_profiles_never_share_a_blank_node(tmp_path):
+    rule = '- {{id: x, match: "245", attach: {{to: work, via: {}}}, node: {{a: {}, rdfs:label: {{from: "$a"}}}}}}\n'
+    a = make_profile(tmp_path, rule.format("bf:title", "bf:Title"), name="a.yaml").compile()
+    b = make_profile(tmp_path, rule.format("schema:about", "schema:Thing"), name="b.yaml").compile()
+    a.name, b.name = "bibframe", "schema"
+    r = record(("245", "10", [("a", "T")]))
+    blank = lambda triples: {t for tr in triples for t in tr if t.startswith("_:")}  # noqa: E731
+    assert blank(a.map(r)) and blank(a.map(r)).isdisjoint(blank(b.map(r)))
+    assert a.map(r) == a.map(r)
+
+
+def test_a_typed_value_from_an_880_takes_no_language(tmp_path):
+    p = make_profile(tmp_path, '- {id: x, match: "300", attach: {to: work, via: schema:numberOfPages}, '
+                               'value: {from: "$a", then: [{match: "(\\\\d+)"}], datatype: xsd:integer}}\n',
+                     tables={"languages": "code\tlabel\tbcp47\njpn\tJapanese\tja\n", "scripts": "marc\tiso15924\n$1\tHani\n",
+                             "language_scripts": "language\tscript\njpn\tJpan\n"})
+    r = record()
+    r.add_field(Field(tag="008", data="100519s1922    ja            000 0 jpn d"))
+    r.add_field(Field(tag="880", indicators=Indicators(" ", " "), subfields=[Subfield("6", "300-00/$1"), Subfield("a", "268 p.")]))
+    assert [o for _, _, o in p.compile().map(r)] == ['"268"^^<http://www.w3.org/2001/XMLSchema#integer>']

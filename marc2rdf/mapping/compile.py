@@ -36,6 +36,7 @@ NODE_KEYS = {"a", "id", "when", "doc"}
 ID_KEYS = {"first", "mint", "record"}
 MINT_KEYS = {"key", "kind"}
 _RDF_TYPE = iri(RDF_TYPE)
+_CYCLE = object()  # a named condition being compiled
 
 
 class Ctx:
@@ -43,7 +44,7 @@ class Ctx:
 
     __slots__ = ("index", "base", "rid", "out", "nodes", "_bn", "_bp", "_counters")
 
-    def __init__(self, index: RecordIndex, base: str, rid: str, nodes: dict[str, str]):
+    def __init__(self, index: RecordIndex, base: str, rid: str, nodes: dict[str, str], scope: str = ""):
         self.index = index
         self.base = base
         self.rid = rid
@@ -51,8 +52,9 @@ class Ctx:
         self.nodes = nodes
         self._bn = 0
         # from the record's content, not just its id: two different records that share an 001
-        # never share a blank node, and a record gets the same labels on every run
-        self._bp = bnode_prefix(_content_key(index.record))
+        # never share a blank node, and a record gets the same labels on every run; the scope (the
+        # profile's name) keeps two profiles' nodes apart when their output is written together
+        self._bp = bnode_prefix(scope + "\x1d" + _content_key(index.record) if scope else _content_key(index.record))
         self._counters: dict[str, int] = {}
 
     def bnode(self) -> str:
@@ -89,11 +91,36 @@ class Where:
 class Compiler:
     """Compiles the rule dicts of a profile; ``tables(name)`` gives a code table by name."""
 
-    def __init__(self, tables: Callable[[str], Any]):
+    def __init__(self, tables: Callable[[str], Any], conditions: dict | None = None):
         self.tables = tables
         self.terms: set[str] = set()  # every class and property IRI the rules can emit
+        self.conditions = conditions or {}  # the profile's named conditions (`is: name`), as data
+        self._named: dict[str, Any] = {}
+
+    def named(self, name: str):
+        """The compiled named condition ``name`` (compiled once; one may use another with `is`)."""
+        cond = self._named.get(name)
+        if cond is None:
+            if name not in self.conditions:
+                known = ", ".join(sorted(self.conditions)) or "none"
+                raise ValueError(f"unknown named condition {name!r} (the profile's `conditions:` has {known})")
+            self._named[name] = _CYCLE
+            cond = compile_condition(self.conditions[name], self.named)
+            self._named[name] = cond
+        elif cond is _CYCLE:
+            raise ValueError(f"named condition {name!r} refers to itself")
+        return cond
 
     # -- helpers ------------------------------------------------------------------------------
+    def condition(self, spec: dict, where: Where):
+        """The compiled `when` of a rule, value or node (None when it has none)."""
+        if "when" not in spec:
+            return None
+        try:
+            return compile_condition(spec["when"], self.named)
+        except ValueError as exc:
+            raise where.error(spec, str(exc)) from None
+
     def curie(self, value: str, where: Where, obj: Any) -> str:
         full = expand(str(value))
         if full is None:
@@ -157,7 +184,7 @@ class Compiler:
         if not isinstance(spec, dict):
             raise where.error(spec, f"a value is a string, a list or a mapping, not {spec!r}")
         where.check_keys(spec, VALUE_KEYS, "value")
-        cond = compile_condition(spec["when"]) if "when" in spec else None
+        cond = self.condition(spec, where)
         if "node" in spec:
             fn = self.node(spec["node"], where)
         elif "ref" in spec:
@@ -237,7 +264,8 @@ class Compiler:
             return as_text
 
         def as_literals(view: View, ctx: Ctx) -> list[str]:
-            return [literal(v, lang or view.lang, datatype) for v in values(view)]
+            # a typed value (a date, a number) takes no language, even from an 880
+            return [literal(v, lang or (None if datatype else view.lang), datatype) for v in values(view)]
 
         return as_literals
 
@@ -350,7 +378,7 @@ class Compiler:
         if not isinstance(spec, dict):
             raise where.error(spec, "a node is a mapping")
         where.check_keys(spec, NODE_KEYS, "node")
-        cond = compile_condition(spec["when"]) if "when" in spec else None
+        cond = self.condition(spec, where)
         fixed_types: list[str] = []  # constant classes, known at compile time
         classes: list[ValueFn] = []  # classes that depend on the field
         a = spec.get("a", [])
@@ -398,7 +426,8 @@ class Compiler:
                 prefix, _, rest = template.partition(":")
                 base = expand(prefix + ":")
                 if base is not None:
-                    for v in self.table(alt["map"], alt.get("column"), where, alt).values():
+                    last = alt["map"][-1] if isinstance(alt["map"], list) else alt["map"]  # a chain ends in the values
+                    for v in self.table(last, alt.get("column"), where, alt).values():
                         self.terms.add(base + rest.replace("{}", v))
 
     def _identity(self, spec, where: Where) -> Callable[[View, Ctx, list[str]], str]:
@@ -454,18 +483,25 @@ class Compiler:
             select = compile_selector(str(spec["match"]))
         except ValueError as exc:
             raise where.error(spec, str(exc)) from None
-        try:
-            cond = compile_condition(spec["when"]) if "when" in spec else None
-        except ValueError as exc:
-            raise where.error(spec, str(exc)) from None
+        cond = self.condition(spec, where)
         attach = spec["attach"]
         if not isinstance(attach, dict):
             raise where.error(spec, "`attach` is a mapping with `to` and `via`")
         where.check_keys(attach, ATTACH_KEYS, "attach")
         to = str(attach.get("to", "work"))
-        via_full = self.curie(attach["via"], where, attach)
-        self.terms.add(via_full)
-        via = iri(via_full)
+        if "via" not in attach:
+            return rid, self._extend(spec, to, select, cond, where), selector_tags(str(spec["match"]))
+        if isinstance(attach["via"], (dict, list)):
+            # the property depends on the field (a role from a table): a value spec giving IRIs;
+            # a field for which it gives none is skipped, its node not made
+            vias = self.value(attach["via"], where)
+            self._note_terms(attach["via"], where)
+            via_full = via = ""
+        else:
+            vias = None
+            via_full = self.curie(attach["via"], where, attach)
+            self.terms.add(via_full)
+            via = iri(via_full)
         inverse = None
         if "inverse" in attach:
             inv_full = self.curie(attach["inverse"], where, attach)
@@ -488,12 +524,38 @@ class Compiler:
             for view in select(ctx.index):
                 if cond is not None and not cond(view, ctx.index):
                     continue
+                if vias is not None:
+                    preds = [p for p in dict.fromkeys(vias(view, ctx)) if p.startswith("<")]
+                    if not preds:
+                        continue
+                    for o in fn(view, ctx):
+                        out.extend((subject, p, o) for p in preds)
+                        if inverse is not None:
+                            out.append((o, inverse, subject))
+                    continue
                 for o in fn(view, ctx):
                     out.append((subject, via, o))
                     if inverse is not None:
                         out.append((o, inverse, subject))
 
         return rid, run, selector_tags(str(spec["match"]))
+
+    def _extend(self, spec: dict, to: str, select, cond, where: Where) -> Callable[[Ctx], None]:
+        """A rule without `via`: its node is the `to` node itself, the rule adds properties to it."""
+        node = spec.get("node")
+        if not isinstance(node, dict) or "id" in node or "inverse" in spec["attach"]:
+            raise where.error(spec, "a rule without `via` has a `node`, without `id`: the properties it adds "
+                              f"to the {to!r} node")
+        fn = self.node({**node, "id": {"first": [{"ref": to}]}}, where)
+
+        def run(ctx: Ctx) -> None:
+            if to not in ctx.nodes:
+                return
+            for view in select(ctx.index):
+                if cond is None or cond(view, ctx.index):
+                    fn(view, ctx)
+
+        return run
 
 
 def _content_key(record: Record) -> str:
@@ -548,7 +610,7 @@ class Mapper:
     def context(self, record: Record) -> Ctx:
         rid = self.record_id(record)
         nodes = {name: iri(f"{self.base}{rid}{suffix}") for name, suffix in self.node_templates.items()}
-        return Ctx(RecordIndex(record, self.script_tag), self.base, rid, nodes)
+        return Ctx(RecordIndex(record, self.script_tag), self.base, rid, nodes, self.name)
 
     def map(self, record: Record) -> list[Triple]:
         ctx = self.context(record)

@@ -5,7 +5,7 @@ A profile file::
 
     name: bibframe
     description: ...
-    extends: other            # a shipped profile name or a path; optional
+    extends: other            # a shipped profile name or a path, or a list of them; optional
     record:
       id: ["001"]             # selectors tried in order for the record id (e.g. "999c")
       nodes: {work: "#Work", instance: "#Instance"}
@@ -13,6 +13,12 @@ A profile file::
     rules: [...]              # rules inline; a rule whose id exists replaces it in place
     remove: [rule.id, ...]    # rules of the parent to drop
     maps: maps                # a folder of extra or overriding code tables, relative to this file
+    conditions:               # named conditions rules use as `when: {is: name}`; a child redefines
+      book: {leader/06: [a, t], leader/07: m}   # one by name, and every rule using it follows
+
+With several parents (``extends: [bibframe, schema]``) their rules run in order in one mapper
+over the same record nodes; two parents may not define the same rule id or node differently, and
+a named condition both define must be redefined by the child.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from marc2rdf.mapping.spec import MappingError, parse_selector
 
 MAPPINGS_DIR = Path(str(resources.files("marc2rdf.mappings")))
 DEFAULT_BASE = "http://example.org/"
-PROFILE_KEYS = {"name", "description", "extends", "record", "include", "rules", "remove", "maps", "base"}
+PROFILE_KEYS = {"name", "description", "extends", "record", "include", "rules", "remove", "maps", "base", "conditions"}
 RECORD_KEYS = {"id", "nodes"}
 
 
@@ -83,15 +89,27 @@ class Profile:
         Where(str(path)).check_keys(data, PROFILE_KEYS, "profile")
         self.name = data.get("name") or path.stem
         self.description = data.get("description", "")
-        parent = None
-        if data.get("extends"):
-            ref = str(data["extends"])
-            local = (path.parent / ref)
-            parent = Profile(local if local.exists() else profile_path(ref))
+        refs = data.get("extends") or []
+        parents = []
+        for ref in refs if isinstance(refs, list) else [refs]:
+            local = path.parent / str(ref)
+            parents.append(Profile(local if local.exists() else profile_path(str(ref))))
+        parent = _Merged(parents, path) if len(parents) > 1 else (parents[0] if parents else None)
         self.rules: list[tuple[dict, str]] = list(parent.rules) if parent else []
         self.record = dict(parent.record) if parent else {"id": ["001"], "nodes": {}}
         self.maps_dirs: list[Path] = list(parent.maps_dirs) if parent else [MAPPINGS_DIR / "maps"]
         self.base = data.get("base") or (parent.base if parent else DEFAULT_BASE)
+        self.conditions: dict[str, dict] = dict(parent.conditions) if parent else {}
+        clashes = set(getattr(parent, "clashes", ()))
+        for name, cond in (data.get("conditions") or {}).items():
+            if not name.startswith("__"):
+                if not isinstance(cond, dict):
+                    raise MappingError(f"{path}: condition {name!r} is a mapping such as {{leader/07: [a, b]}}")
+                self.conditions[name] = cond
+                clashes.discard(name)
+        if clashes:
+            raise MappingError(f"{path}: the profiles it extends define the condition(s) {', '.join(sorted(clashes))} "
+                               "differently: define them here")
         if "maps" in data:
             self.maps_dirs.insert(0, path.parent / str(data["maps"]))
         if "record" in data:
@@ -136,7 +154,7 @@ class Profile:
         return load_table(path)
 
     def compile(self, base: str | None = None) -> Mapper:
-        compiler = Compiler(self.table)
+        compiler = Compiler(self.table, self.conditions)
         compiled = []
         seen: dict[str, str] = {}
         for rule, file in self.rules:
@@ -179,6 +197,45 @@ class Profile:
             return lang
 
         return script_tag
+
+
+class _Merged:
+    """Several parents as one: rules in order, record nodes and table folders joined."""
+
+    def __init__(self, parents: list[Profile], path: Path):
+        self.rules: list[tuple[dict, str]] = []
+        self.record = {"id": list(parents[0].record.get("id", ["001"])), "nodes": {}}
+        self.maps_dirs: list[Path] = []
+        self.base = parents[0].base
+        self.conditions: dict[str, dict] = {}
+        self.clashes: set[str] = set()
+        owner: dict[str, str] = {}
+        for p in parents:
+            for rule, file in p.rules:
+                rid = rule.get("id")
+                if rid in owner:
+                    raise MappingError(f"{path}: rule {rid!r} is in both {owner[rid]} and {p.name}: "
+                                       "extend them in two profiles, or remove one")
+                owner[rid] = p.name
+                self.rules.append((rule, file))
+            for name, suffix in p.record.get("nodes", {}).items():
+                if self.record["nodes"].setdefault(name, suffix) != suffix:
+                    raise MappingError(f"{path}: the node {name!r} is {self.record['nodes'][name]!r} in one "
+                                       f"parent and {suffix!r} in {p.name}")
+            self.maps_dirs += [d for d in p.maps_dirs if d not in self.maps_dirs]
+            for name, cond in p.conditions.items():
+                if name in self.conditions and _bare(self.conditions[name]) != _bare(cond):
+                    self.clashes.add(name)
+                self.conditions.setdefault(name, cond)
+
+
+def _bare(obj):
+    """A YAML value without the line numbers the loader adds, for comparison."""
+    if isinstance(obj, dict):
+        return {k: _bare(v) for k, v in obj.items() if not k.startswith("__")}
+    if isinstance(obj, list):
+        return [_bare(v) for v in obj]
+    return obj
 
 
 def load_mappers(names: list[str], base: str | None = None) -> list[Mapper]:

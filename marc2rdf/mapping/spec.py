@@ -195,7 +195,7 @@ class RecordIndex:
 # -- conditions -------------------------------------------------------------------------------
 
 _FIXED_KEY = re.compile(r"^(leader|LDR|00\d)/(\d{2})(?:-(\d{2}))?$")
-CONDITION_KEYS = ("tag", "ind1", "ind2", "has", "lacks", "record_has", "record_lacks", "matches", "not", "any", "$<code>", "leader/NN[-NN]", "00X/NN[-NN]")
+CONDITION_KEYS = ("tag", "ind1", "ind2", "has", "lacks", "record_has", "record_lacks", "matches", "not", "any", "is", "$<code>", "leader/NN[-NN]", "00X/NN[-NN]")
 
 Cond = Callable[[View, RecordIndex], bool]
 
@@ -209,18 +209,26 @@ def _as_set(value) -> set[str]:
     return out
 
 
-def compile_condition(spec: dict) -> Cond:
+def compile_condition(spec: dict, named: Callable[[str], Cond] | None = None) -> Cond:
+    """``named(name)`` gives a condition of the profile's ``conditions:`` (the ``is`` key)."""
     checks: list[Cond] = []
     for key, value in spec.items():
         if key.startswith("__"):
             continue
-        checks.append(_compile_check(key, value))
+        checks.append(_compile_check(key, value, named))
     if len(checks) == 1:
         return checks[0]
     return lambda view, index: all(c(view, index) for c in checks)
 
 
-def _compile_check(key: str, value) -> Cond:
+def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) -> Cond:
+    if key == "is":  # named conditions, all of which must hold: `is: book`, `is: [person, book]`
+        if named is None:
+            raise ValueError("`is` names a condition of the profile's `conditions:`, and there are none here")
+        inners = [named(str(n)) for n in (value if isinstance(value, list) else [value])]
+        if len(inners) == 1:
+            return inners[0]
+        return lambda view, index: all(c(view, index) for c in inners)
     if key == "tag":
         pattern = re.compile("|".join(f"(?:{p})" for p in (value if isinstance(value, list) else [value])))
         return lambda view, index: bool(pattern.fullmatch(view.tag))
@@ -245,10 +253,10 @@ def _compile_check(key: str, value) -> Cond:
             for code, rx in pats
         )
     if key == "not":
-        inner = compile_condition(value)
+        inner = compile_condition(value, named)
         return lambda view, index: not inner(view, index)
     if key == "any":
-        inners = [compile_condition(v) for v in value]
+        inners = [compile_condition(v, named) for v in value]
         return lambda view, index: any(c(view, index) for c in inners)
     if key.startswith("$") and len(key) == 2:
         code = key[1]

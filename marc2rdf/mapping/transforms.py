@@ -94,6 +94,33 @@ def _make_split(arg, tables) -> Step:
     return split
 
 
+@register("part", "The Nth part (from 1) of a delimited value, trimmed: `{part: [\"|\", 2]}`; or parts put in a template: `{part: [\"|\", \"vol. {2}, no. {3}\"]}` (dropped when a part it names is empty).")
+def _make_part(arg, tables) -> Step:
+    sep, which = arg
+    if isinstance(which, int):
+        if which < 1:
+            raise ValueError("parts are counted from 1")
+        n = which - 1
+
+        def part(value: str) -> str | None:
+            parts = value.split(sep)
+            return parts[n].strip() or None if n < len(parts) else None
+
+        return part
+    template = str(which)
+    names = [int(m) for m in re.findall(r"\{(\d+)\}", template)]
+    if not names or min(names) < 1:
+        raise ValueError("a template names parts as {1}, {2}...")
+
+    def parts(value: str) -> str | None:
+        got = [p.strip() for p in value.split(sep)]
+        if any(i > len(got) or not got[i - 1] for i in names):
+            return None
+        return re.sub(r"\{(\d+)\}", lambda m: got[int(m.group(1)) - 1], template)
+
+    return parts
+
+
 @register("match", "Keep the first group (or the whole match) of a regular expression; drop the value when it does not match.")
 def _make_match(arg, tables) -> Step:
     pattern = re.compile(arg)
