@@ -13,9 +13,10 @@ import sys
 from typing import BinaryIO
 
 from marc2rdf import __version__
+from marc2rdf.enrich.options import add_arguments as add_enrich_arguments
+from marc2rdf.mapping.spec import MappingError
 from marc2rdf.pipeline import EXIT_STRICT, EXIT_USAGE, Run, StrictStop
 from marc2rdf.readers import FORMATS, format_named
-from marc2rdf.mapping.spec import MappingError
 from marc2rdf.readers.base import InputError
 
 
@@ -58,15 +59,79 @@ def build_parser() -> argparse.ArgumentParser:
     conv.add_argument("--from", dest="from_format", metavar="FORMAT", help="input serialization (default: detected)")
     conv.add_argument("-p", "--profile", action="append", metavar="PROFILE",
                       help="a shipped profile name or a profile file; repeat for several (default bibframe)")
-    conv.add_argument("-t", "--to", default="nt", metavar="FORMAT", help="RDF format: nt (default), turtle")
-    conv.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
+    conv.add_argument("-t", "--to", metavar="FORMAT",
+                      help="RDF format: nt (default), nq (a named graph per record), turtle, jsonld, xml")
+    conv.add_argument("--jsonld-lines", action="store_true",
+                      help="JSON-LD, one compact document per line (for search indexes)")
+    conv.add_argument("--jsonld-context", metavar="IRI",
+                      help="refer to the JSON-LD context by this IRI (where it is published) instead of inlining it")
+    conv.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout); a directory with --shard-size")
+    conv.add_argument("--shard-size", type=int, metavar="N",
+                      help="write a dump: OUT is a directory of shards of N records, manifest.json and void.ttl")
+    conv.add_argument("--gzip", action="store_true", help="gzip the output (each shard of a dump)")
+    conv.add_argument("--license", metavar="IRI", help="the dump's licence, for its void.ttl")
     conv.add_argument("--base", metavar="IRI", help="base IRI of minted nodes (default http://example.org/)")
+    conv.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                      help="convert on N processes (0: one per CPU); with --engine dask, the local cluster's size")
+    conv.add_argument("--engine", choices=("local", "dask"), default="local",
+                      help="local processes (default) or Dask (a local cluster, or --scheduler)")
+    conv.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler to use (tcp://host:8786)")
     conv.add_argument("--rejects", metavar="FILE",
                       help="keep the raw bytes of rejected records in FILE (reasons in FILE.log)")
     conv.add_argument("--strict", action="store_true", help="stop at the first bad record (exit 1)")
     conv.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                       help="show progress (default: only on a terminal)")
+    add_enrich_arguments(conv)
     conv.set_defaults(func=cmd_convert)
+
+    load = sub.add_parser(
+        "load",
+        help="load MARC records (converted) or RDF files into a triple store, a named graph per record",
+        description="Convert MARC records as `convert` does, or read RDF files as they are (.nt .nq .ttl .trig "
+        ".jsonld .rdf, by extension), into an embedded store (--store) or a SPARQL 1.1 store over HTTP "
+        "(--endpoint). A record's graph is {base}{record id}; loading it again replaces it.",
+    )
+    load.add_argument("inputs", nargs="+", metavar="INPUT")
+    target = load.add_mutually_exclusive_group(required=True)
+    target.add_argument("--store", metavar="DIR", help="the embedded Oxigraph store (a directory, created if missing)")
+    target.add_argument("--endpoint", metavar="URL",
+                        help="a store over HTTP: its Graph Store Protocol URL (or its update URL with --protocol update)")
+    load.add_argument("--protocol", choices=("gsp", "update"),
+                      help="gsp: PUT a graph per record (default); update: SPARQL Update, a request per batch")
+    load.add_argument("--update-endpoint", metavar="URL",
+                      help="with --protocol gsp, the store's SPARQL Update URL, to write the dataset description")
+    load.add_argument("--dry-run", action="store_true", help="print the requests instead of sending them")
+    load.add_argument("--retries", type=int, default=5, metavar="N", help="retries of a failed request (default 5)")
+    load.add_argument("--batch-size", type=int, metavar="N",
+                      help="records a batch (default 1000 embedded, 100 over HTTP)")
+    load.add_argument("--from", dest="from_format", metavar="FORMAT",
+                      help="input serialization (default: detected); rdf: every input is an RDF file")
+    load.add_argument("-p", "--profile", action="append", metavar="PROFILE",
+                      help="a shipped profile name or a profile file; repeat for several (default bibframe)")
+    load.add_argument("--base", metavar="IRI", help="base IRI of minted nodes and graphs (default http://example.org/)")
+    load.add_argument("--graph", metavar="IRI", help="the graph of RDF files' triples (default: each file's file: IRI)")
+    load.add_argument("--rejects", metavar="FILE",
+                      help="keep the raw bytes of rejected records in FILE (reasons in FILE.log)")
+    load.add_argument("--strict", action="store_true", help="stop at the first bad record (exit 1)")
+    load.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="show progress (default: only on a terminal)")
+    load.set_defaults(func=cmd_load)
+
+    query = sub.add_parser(
+        "query",
+        help="run a SPARQL 1.1 query on a store",
+        description="Run a SPARQL query ('QUERY', or @FILE.rq) with the profiles' prefixes declared. On --store the "
+        "default graph is the union of the record graphs.",
+    )
+    query.add_argument("query", metavar="QUERY", help="the query, or @FILE to read it from FILE")
+    where = query.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", metavar="DIR", help="the embedded store")
+    where.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
+    query.add_argument("-f", "--format", default="table", metavar="FORMAT",
+                       help="SELECT, ASK: table (default), csv, tsv, json, xml; CONSTRUCT, DESCRIBE: turtle "
+                       "(default), nt, jsonld, rdfxml, n3")
+    query.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
+    query.set_defaults(func=cmd_query)
 
     exp = sub.add_parser("explain", help="show a record's triples, each with the rule that made it")
     exp.add_argument("input", metavar="INPUT")
@@ -120,38 +185,128 @@ def cmd_records(args) -> int:
     return status if status is not None else run.exit_status()
 
 
-def cmd_convert(args) -> int:
-    from marc2rdf.mapping import load_mappers
-    from marc2rdf.serialize import open_sink
-    from marc2rdf.vocab import PREFIXES
+def _convert_settings(args):
+    """The conversion the options ask for; contradictory options are usage errors."""
+    from marc2rdf.mapping.terms import is_absolute_iri
+    from marc2rdf.parallel import Settings
+    from marc2rdf.serialize import format_name
 
-    mappers = load_mappers(args.profile or ["bibframe"], args.base)
+    fmt = format_name(args.to or "nt")
+    if args.jsonld_lines:
+        if args.to and fmt not in ("jsonld", "jsonld-lines"):
+            raise InputError(f"--jsonld-lines writes JSON-LD, not {args.to}")
+        fmt = "jsonld-lines"
+    if args.jsonld_context and not fmt.startswith("jsonld"):
+        raise InputError("--jsonld-context is for JSON-LD output (-t jsonld)")
+    if args.shard_size is not None and args.output in (None, "-"):
+        raise InputError("--shard-size writes a dump: name its directory with -o DIR")
+    if args.shard_size is not None and args.shard_size < 1:
+        raise InputError("--shard-size is a number of records, at least 1")
+    if args.license and (args.shard_size is None or not is_absolute_iri(args.license)):
+        raise InputError("--license is an absolute IRI, for a dump's void.ttl (with --shard-size)")
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler is for --engine dask")
+    if args.jobs < 0:
+        raise InputError("--jobs is a number of processes (0: one per CPU)")
+    return Settings(tuple(args.profile or ["bibframe"]), args.base, fmt, args.jsonld_context)
+
+
+def cmd_convert(args) -> int:
+    from marc2rdf.parallel import convert, converter
+    from marc2rdf.serialize import DumpSink, Sink
+
+    settings = _convert_settings(args)
+    conv = converter(settings)  # profile errors stop the run before any reading
+    jobs = args.jobs or os.cpu_count() or 1
     run = Run(args.inputs, args.from_format, args.rejects, args.strict, progress=args.progress)
-    out = _open_output(args.output)
-    prefixes = {p: PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "bf", "bflc", "madsrdf", "relators", "schema")}
-    sink = open_sink(args.to, out, prefixes)
+    dump = args.shard_size is not None
+    out = None
+    if dump:
+        sink = DumpSink(args.output, conv.format, args.shard_size, args.gzip, args.license,
+                        uri_space=conv.mappers[0].base)
+    else:
+        out = _open_output(args.output)
+        sink = Sink(out, conv.format, compress=args.gzip)
+    enricher = None
+    if args.enrich:  # authority links: a stage of its own between the mapping and the sink
+        from marc2rdf.enrich.options import open_stage
+
+        settings, sink, enricher = open_stage(args, settings, conv, sink, run.progress.enabled)
     status = None
     try:
         sink.begin()
-        for item in run.records():
-            try:
-                triples = [t for m in mappers for t in m.map(item.record)]
-            except Exception as exc:  # a mapping fault costs this record, never the batch
-                run.reject_later(item, f"cannot be mapped: {type(exc).__name__}: {exc}")
-                continue
-            sink.write(triples)
-            run.counts.converted += 1
-        sink.end()
+        convert(run, settings, sink, jobs, args.engine, args.scheduler)
+        c = run.counts
+        sink.end(generator=f"marc2rdf {__version__}", profiles=list(settings.profiles),
+                 base=conv.mappers[0].base, license=args.license,
+                 inputs=[{"path": p, "bytes": os.path.getsize(p) if os.path.isfile(p) else None} for p in args.inputs],
+                 records_read=c.read, records_rejected=c.rejected)
     except StrictStop:
         status = EXIT_STRICT
     finally:
+        if enricher is not None:
+            sink.close()  # records still held, and the review report
         run.close()
+        if out is not None and out is not sys.stdout.buffer:
+            out.close()
+        elif out is not None:
+            out.flush()
+    where = f" in {len(sink.shards)} shard(s) in {args.output}" if dump else ""
+    sys.stderr.write(run.summary("converted") + f", {sink.triples:,} triples{where}\n")
+    if enricher is not None:
+        sys.stderr.write(enricher.summary() + "\n")
+    return status if status is not None else run.exit_status()
+
+
+def cmd_load(args) -> int:
+    from marc2rdf.mapping import load_mappers
+    from marc2rdf.store import StoreError
+    from marc2rdf.store.load import Load, open_writer, split_inputs
+
+    mappers = load_mappers(args.profile or ["bibframe"], args.base)
+    marc, rdf_files = split_inputs(args.inputs, args.from_format)
+    try:
+        writer = open_writer(args, mappers[0].base)
+    except StoreError as exc:
+        raise InputError(str(exc)) from None
+    run = Run(marc, args.from_format if marc else None, args.rejects, args.strict, progress=args.progress)
+    load = Load(run, writer, mappers, args.graph)
+    status = None
+    try:
+        load.rdf_files(rdf_files)
+        load.records()
+        load.finish([m.name for m in mappers])
+    except StrictStop:
+        status = EXIT_STRICT
+    except StoreError as exc:  # the store went away or refused: what was loaded stays, a re-run completes it
+        sys.stderr.write(f"marc2rdf: error: {exc}\n")
+        status = EXIT_USAGE
+    finally:
+        run.close()
+    sys.stderr.write(load.summary() + "\n")
+    return status if status is not None else run.exit_status()
+
+
+def cmd_query(args) -> int:
+    from marc2rdf.store import StoreError, open_store
+    from marc2rdf.store.query import FORMATS, query, query_endpoint, query_text, write_results
+
+    if args.format not in FORMATS:
+        raise InputError(f"unknown --format {args.format!r}; known: {', '.join(FORMATS)}")
+    sparql = query_text(args.query)
+    try:
+        results = query_endpoint(args.endpoint, sparql) if args.endpoint else query(open_store(args.store, True), sparql)
+    except StoreError as exc:
+        raise InputError(str(exc)) from None
+    out = _open_output(args.output)
+    try:
+        write_results(results, args.format, out)
+    finally:
         if out is not sys.stdout.buffer:
             out.close()
         else:
             out.flush()
-    sys.stderr.write(run.summary("converted") + f", {sink.triples:,} triples\n")
-    return status if status is not None else run.exit_status()
+    return 0
 
 
 def cmd_explain(args) -> int:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, TextIO
 
 from marc2rdf.readers import format_named, read
-from marc2rdf.readers.base import InputError, Read, Reject, control_number
+from marc2rdf.readers.base import InputError, Item, Read, Reject, control_number
 
 EXIT_OK = 0
 EXIT_STRICT = 1
@@ -103,6 +104,7 @@ class Run:
         self._messages = 0
         self._total_bytes = sum(_size(p) for p in inputs)
         self._done_bytes = 0
+        self._input_start = 0
 
     # -- reading ---------------------------------------------------------------------------
     def records(self) -> Iterator[Read]:
@@ -110,36 +112,53 @@ class Run:
         if self.from_format:
             format_named(self.from_format)  # an unknown name is a usage error before any reading
         for path in self.inputs:
-            done_before = self._done_bytes
+            self.begin_input(path)
             try:
                 for item in read(path, self.from_format):
-                    self.counts.read += 1
-                    if isinstance(item, Reject):
-                        self._reject(item)
-                    else:
-                        if item.repairs:
-                            self.counts.repaired += 1
-                            self._say(f"repaired {item.position}: " + "; ".join(item.repairs))
+                    if self.account(item):
                         yield item
-                    if item.position.offset is not None:
-                        self._done_bytes = done_before + item.position.offset
-                    self.progress.update(self.counts, self._done_bytes, self._total_bytes)
             except InputError as exc:
-                self.counts.inputs_failed.append(path)
-                self._say(f"error: {exc}", always=True)
-            self._done_bytes = done_before + _size(path)
+                self.input_failed(path, exc)
+            self.end_input(path)
 
-    def reject_later(self, item: Read, reason: str) -> None:
-        """A record that was read but failed at a later stage (mapping, writing)."""
-        self._reject(Reject(item.position, item.raw, reason, control_number(item.record)))
+    # what ``records`` does, step by step, for engines that read the inputs elsewhere
+    def begin_input(self, path: str) -> None:
+        self._input_start = self._done_bytes
+
+    def end_input(self, path: str) -> None:
+        self._done_bytes = self._input_start + _size(path)
+
+    def input_failed(self, path: str, exc: InputError) -> None:
+        self.counts.inputs_failed.append(path)
+        self._say(f"error: {exc}", always=True)
+
+    def account(self, item: Item) -> bool:
+        """Count one item of the current input, report its repairs or reject it, show progress;
+        True for a good record."""
+        self.counts.read += 1
+        if isinstance(item, Reject):
+            self._reject(item)
+        elif item.repairs:
+            self.counts.repaired += 1
+            self._say(f"repaired {item.position}: " + "; ".join(item.repairs))
+        if item.position.offset is not None:
+            self._done_bytes = self._input_start + item.position.offset
+        self.progress.update(self.counts, self._done_bytes, self._total_bytes)
+        return isinstance(item, Read)
+
+    def reject_later(self, item: Read, reason: str, number: str | None = None) -> None:
+        """A record that was read but failed at a later stage (mapping, writing); ``number`` is
+        its 001 when the record itself is no longer at hand."""
+        number = number or (control_number(item.record) if item.record is not None else None)
+        self._reject(Reject(item.position, item.raw, reason, number))
 
     def _reject(self, item: Reject) -> None:
         self.counts.rejected += 1
         message = f"rejected {item.message()}"
         if self.rejects_path:
             if self._rejects is None:
-                self._rejects = open(self.rejects_path, "wb")
-                self._log = open(self.rejects_path + ".log", "w", encoding="utf-8")
+                self._rejects = open(self.rejects_path, "wb")  # noqa: SIM115 (closed by close())
+                self._log = open(self.rejects_path + ".log", "w", encoding="utf-8")  # noqa: SIM115
             self._rejects.write(item.raw)
             assert self._log is not None
             self._log.write(message + "\n")

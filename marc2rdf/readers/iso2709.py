@@ -220,7 +220,7 @@ def _sniff_001(rec: bytes) -> str | None:
         if value:
             text = value.decode("ascii", "replace").strip()
             return text if text and text.isprintable() else None
-    except Exception:  # noqa: BLE001 - best effort on bytes already known to be broken
+    except Exception:
         return None
     return None
 
@@ -701,7 +701,7 @@ def _field_factories():
             a, b = fast(*args), slow(*args)
             if any(getattr(a, s) != getattr(b, s) for s in slots) or str(a) != str(b):
                 raise ValueError
-    except Exception:  # noqa: BLE001 - any surprise means: use the constructor
+    except Exception:
         return _slow_data_field, _slow_control_field
     return _fast_data_field, _fast_control_field
 

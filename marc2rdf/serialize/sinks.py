@@ -1,53 +1,53 @@
-"""Streaming sinks: nothing is held beyond the record being written."""
+"""Streaming sinks: nothing is held beyond the record being written.
+
+A sink writes records already formatted by a :class:`~marc2rdf.serialize.base.Format` (bytes
+made wherever the record was mapped), or formats triples itself (:meth:`Sink.write`).
+"""
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable
+import gzip
+from typing import BinaryIO
 
-Triple = tuple[str, str, str]
+from marc2rdf.serialize.base import Format, Triple, vocabularies
 
 
 class Sink:
-    def __init__(self, out: BinaryIO, prefixes: dict[str, str]):
-        self.out = out
-        self.prefixes = prefixes
+    """One stream: the format's header, the records with its separator, its footer."""
+
+    def __init__(self, out: BinaryIO, fmt: Format, compress: bool = False):
+        self.fmt = fmt
+        self.raw = out
+        self.out: BinaryIO = gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="") if compress else out
+        self.records = 0
         self.triples = 0
+        self.vocabularies: set[str] = set()
+        self._began = False
+        self._separate = False  # a record was written: the next one is separated
 
     def begin(self) -> None:
-        pass
+        if not self._began:
+            self._began = True
+            self.out.write(self.fmt.header())
 
-    def write(self, triples: Iterable[Triple]) -> None:
-        raise NotImplementedError
+    def write(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> None:
+        """Format one record's triples and write them."""
+        self.vocabularies |= vocabularies(triples)
+        self.write_record(self.fmt.record(triples, graph, focus), len(triples))
 
-    def end(self) -> None:
-        pass
+    def write_record(self, data: bytes, triples: int) -> None:
+        """Write one record formatted elsewhere."""
+        self.begin()
+        if data:  # a record with no triples may have no bytes: no separator for it either
+            if self._separate:
+                self.out.write(self.fmt.separator)
+            self.out.write(data)
+            self._separate = bool(self.fmt.separator)
+        self.records += 1
+        self.triples += triples
 
-
-class NTriplesSink(Sink):
-    """N-Triples lines, formatted with plain string operations."""
-
-    def write(self, triples: Iterable[Triple]) -> None:
-        lines = [f"{s} {p} {o} .\n" for s, p, o in triples]
-        self.triples += len(lines)
-        self.out.write("".join(lines).encode("utf-8"))
-
-
-class TurtleSink(Sink):
-    """Turtle with the profiles' prefixes declared once, one block of statements per record."""
-
-    def begin(self) -> None:
-        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in self.prefixes.items())
-        self.out.write((head + "\n").encode("utf-8"))
-
-    def write(self, triples: Iterable[Triple]) -> None:
-        from rdflib import Graph
-
-        triples = list(triples)
-        self.triples += len(triples)
-        g = Graph()
-        for p, ns in self.prefixes.items():
-            g.bind(p, ns, override=True, replace=True)
-        g.parse(data="".join(f"{s} {p} {o} .\n" for s, p, o in triples), format="nt")
-        text = g.serialize(format="turtle")
-        body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
-        self.out.write((body.strip("\n") + "\n\n").encode("utf-8"))
+    def end(self, **metadata) -> None:
+        self.begin()
+        self.out.write(self.fmt.footer())
+        if self.out is not self.raw:
+            self.out.close()  # the gzip trailer; the stream itself is the caller's

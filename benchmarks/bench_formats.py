@@ -1,0 +1,148 @@
+"""Records/s and peak RSS of `marc2rdf convert` for every RDF format, on 1 and 2 processes; and
+the peak RSS of a sharded dump at 1k, 10k and 100k records.
+
+Inputs: 1,000 MARC-8 ISO 2709 records (built as in bench_iso2709.py from the corpus's MARC-8
+files) and every well-formed record of the test corpus (all serializations). Each measurement
+runs in a fresh process: the whole `convert` command is timed (read, map, format, write to
+/dev/null), after the profile is compiled; peak RSS is the process's own (and, with 2 processes,
+the largest worker's).
+
+    python benchmarks/bench_formats.py formats [--repeat 3] [--formats nt,turtle,...]
+    python benchmarks/bench_formats.py dump [--sizes 1000,10000,100000] [--jobs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_iso2709 import CORPUS as ISO_CORPUS
+from bench_iso2709 import MARC8_FILES, split_records
+
+CORPUS = ROOT / "tests" / "data" / "corpus"
+DATA = ROOT / "benchmarks" / "data"
+FORMATS = ["nt", "nq", "turtle", "jsonld", "jsonld-lines", "xml"]
+
+
+def marc8_input(count: int) -> Path:
+    """``count`` MARC-8 records, the corpus's repeated, in benchmarks/data/ (made once)."""
+    path = DATA / f"marc8-{count}.mrc"
+    if not path.exists():
+        records = [r for f in MARC8_FILES for r in split_records((ISO_CORPUS / f).read_bytes()) if r[9:10] == b" "]
+        DATA.mkdir(exist_ok=True)
+        path.write_bytes(b"".join(records[i % len(records)] for i in range(count)))
+    return path
+
+
+def corpus_inputs() -> list[Path]:
+    return [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.suffix in (".mrc", ".xml", ".json", ".mrk")
+            and "malformed" not in p.parts]
+
+
+def one(argv: list[str]) -> None:
+    """Run one `convert` in this process; print seconds, records, peak RSS (MB) as JSON."""
+    from marc2rdf.cli import _convert_settings, build_parser, main
+    from marc2rdf.parallel import converter
+
+    converter(_convert_settings(build_parser().parse_args(["convert", *argv])))  # compile first
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(2)
+    os.dup2(devnull, 2)  # the summary and messages
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = me.ru_utime + me.ru_stime
+    try:
+        start = time.perf_counter()
+        status = main(["convert", *argv, "--no-progress"])
+        seconds = time.perf_counter() - start
+    finally:
+        os.dup2(saved, 2)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - cpu_before
+    print(json.dumps({"status": status, "seconds": seconds, "cpu": cpu, "rss": me.ru_maxrss / 1024,
+                      "worker_rss": kids.ru_maxrss / 1024}))
+
+
+def measure(argv: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "one", *map(str, argv)], capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(proc.stderr)
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def best(argv: list[str], repeat: int) -> dict:
+    return min((measure(argv) for _ in range(repeat)), key=lambda r: r["seconds"])
+
+
+def cmd_formats(args) -> None:
+    inputs = {"1,000 MARC-8 records": ([marc8_input(1000)], 1000),
+              "corpus (all serializations)": (corpus_inputs(), None)}
+    print("records/s by the wall clock; in brackets, by CPU time (records per CPU-second, all processes)")
+    print(f"{'format':13}{'input':29}{'1 process':>17}{'RSS MB':>8}{'2 processes':>17}{'RSS MB':>12}{'×':>6}")
+    for fmt in args.formats.split(","):
+        for name, (files, _) in inputs.items():
+            t_args = ["--jsonld-lines"] if fmt == "jsonld-lines" else ["-t", fmt]
+            base = [*files, *t_args, "-o", os.devnull]
+            r1 = best(base, args.repeat)
+            r2 = best([*base, "--jobs", "2"], args.repeat)
+            records = count_records(files)
+            rate1, rate2 = records / r1["seconds"], records / r2["seconds"]
+            cpu1, cpu2 = f"({records / r1['cpu']:,.0f})", f"({records / r2['cpu']:,.0f})"
+            print(f"{fmt:13}{name:29}{rate1:9,.0f}{cpu1:>8}{r1['rss']:8.0f}{rate2:9,.0f}{cpu2:>8}"
+                  f"{r2['rss']:6.0f}+{r2['worker_rss']:<5.0f}{rate2 / rate1:6.2f}", flush=True)
+
+
+_COUNTS: dict[tuple, int] = {}
+
+
+def count_records(files) -> int:
+    key = tuple(files)
+    if key not in _COUNTS:
+        from marc2rdf.readers import read
+        from marc2rdf.readers.base import Read
+
+        _COUNTS[key] = sum(isinstance(i, Read) for f in files for i in read(f))
+    return _COUNTS[key]
+
+
+def cmd_dump(args) -> None:
+    print(f"{'records':>9}{'seconds':>9}{'rec/s':>8}{'peak RSS MB':>13}  shards (N-Triples, gzip)")
+    for size in map(int, args.sizes.split(",")):
+        src = marc8_input(size)
+        with tempfile.TemporaryDirectory() as out:
+            r = measure([src, "-o", out, "--shard-size", args.shard_size, "--gzip", "--jobs", args.jobs])
+            shards = len(json.loads((Path(out) / "manifest.json").read_text())["shards"])
+        rss = f"{r['rss']:.0f}" + (f" + {r['worker_rss']:.0f}" if args.jobs > 1 else "")
+        print(f"{size:9,}{r['seconds']:9.1f}{size / r['seconds']:8,.0f}{rss:>13}  {shards}", flush=True)
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["one"]:
+        return one(sys.argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    f = sub.add_parser("formats")
+    f.add_argument("--repeat", type=int, default=3)
+    f.add_argument("--formats", default=",".join(FORMATS))
+    f.set_defaults(func=cmd_formats)
+    d = sub.add_parser("dump")
+    d.add_argument("--sizes", default="1000,10000,100000")
+    d.add_argument("--shard-size", type=int, default=10_000)
+    d.add_argument("--jobs", type=int, default=1)
+    d.set_defaults(func=cmd_dump)
+    args = ap.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""What every RDF syntax shares: the :class:`Format` interface and helpers on N-Triples terms.
+
+A record's triples arrive as tuples of N-Triples term strings (``<iri>``, ``_:label``,
+``"literal"@lang``, ``"literal"^^<datatype>``). A format turns one record's triples into bytes
+(:meth:`Format.record`); a stream or a shard is ``header``, records joined by ``separator``,
+``footer``. Formatting a record needs nothing but the record, so it runs wherever the record is
+mapped (another process, another machine) and only bytes travel back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from marc2rdf.vocab import PREFIXES
+
+Triple = tuple[str, str, str]
+RDF_TYPE = f"<{PREFIXES['rdf']}type>"
+XSD_STRING = PREFIXES["xsd"] + "string"
+
+
+class Format:
+    """One RDF syntax. Subclasses set the class attributes and implement :meth:`record`."""
+
+    name = ""
+    extension = ""
+    media_type = ""
+    feature = ""  # the W3C IRI naming the syntax (void:feature)
+    separator = b""  # between two records of one stream
+
+    def __init__(self, prefixes: dict[str, str] | None = None):
+        self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
+
+    def header(self) -> bytes:
+        return b""
+
+    def footer(self) -> bytes:
+        return b""
+
+    def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
+        """One record's triples as bytes. ``graph`` is the record's graph IRI (``<...>``), used by
+        quad formats; ``focus`` the node a tree-shaped syntax starts from (the Work)."""
+        raise NotImplementedError
+
+
+class Unwritable(ValueError):
+    """A record this syntax cannot express (e.g. a control character in RDF/XML)."""
+
+
+def group(triples: Iterable[Triple]) -> dict[str, dict[str, list[str]]]:
+    """subject -> predicate -> objects, each in order of first appearance."""
+    subjects: dict[str, dict[str, list[str]]] = {}
+    for s, p, o in triples:
+        preds = subjects.get(s)
+        if preds is None:
+            preds = subjects[s] = {}
+        objs = preds.get(p)
+        if objs is None:
+            preds[p] = [o]
+        else:
+            objs.append(o)
+    return subjects
+
+
+def blank_references(subjects: dict[str, dict[str, list[str]]]) -> dict[str, int]:
+    """How many times each blank node is an object."""
+    refs: dict[str, int] = {}
+    for preds in subjects.values():
+        for objs in preds.values():
+            for o in objs:
+                if o[0] == "_":
+                    refs[o] = refs.get(o, 0) + 1
+    return refs
+
+
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1) or match.group(2)
+    return chr(int(code, 16)) if code else _SIMPLE.get(match.group(3), match.group(3))
+
+
+def split_literal(term: str) -> tuple[str, str | None, str | None]:
+    """``"text"@lang`` / ``"text"^^<dt>`` / ``"text"`` -> (text, lang, datatype IRI)."""
+    q = term.rindex('"')
+    lexical = term[1:q]
+    if "\\" in lexical:
+        lexical = _ESCAPE.sub(_unescape, lexical)
+    rest = term[q + 1 :]
+    if not rest:
+        return lexical, None, None
+    if rest[0] == "@":
+        return lexical, rest[1:], None
+    return lexical, None, rest[3:-1]
+
+
+def split_iri(iri: str) -> tuple[str, str]:
+    """An IRI cut after its last ``#`` or ``/``: (namespace, local name)."""
+    k = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: k + 1], iri[k + 1 :]
+
+
+class Names:
+    """Short names for IRIs from a prefix table, remembered (bounded) since the same predicates
+    and classes come back in every record. ``valid`` says which local names the syntax allows."""
+
+    LIMIT = 50_000
+
+    def __init__(self, prefixes: dict[str, str], valid: re.Pattern, sep: str = ":"):
+        self.by_namespace = {ns: p for p, ns in prefixes.items()}
+        self.valid = valid
+        self.sep = sep
+        self._cache: dict[str, str | None] = {}
+        self.short: dict[str, str] = {}  # ``<iri>`` -> its short name, or itself
+
+    def bracketed(self, term: str) -> str:
+        """The short name of an ``<iri>`` term, or the term itself (remembered in ``short``)."""
+        if len(self.short) >= self.LIMIT:
+            self.short.clear()
+        short = self.short[term] = self(term[1:-1]) or term
+        return short
+
+    def __call__(self, iri: str) -> str | None:
+        """``prefix:local`` for an IRI (without angle brackets), or None."""
+        try:
+            return self._cache[iri]
+        except KeyError:
+            pass
+        ns, local = split_iri(iri)
+        prefix = self.by_namespace.get(ns)
+        short = f"{prefix}{self.sep}{local}" if prefix is not None and self.valid.fullmatch(local) else None
+        if len(self._cache) >= self.LIMIT:
+            self._cache.clear()
+        self._cache[iri] = short
+        return short
+
+
+def vocabularies(triples: Iterable[Triple]) -> set[str]:
+    """The namespaces of the properties and classes a record uses (void:vocabulary)."""
+    terms = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF_TYPE and o[0] == "<"}
+    return {split_iri(t[1:-1])[0] for t in terms}
