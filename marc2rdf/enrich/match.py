@@ -15,6 +15,12 @@ another kind (a corporate body for a person, a name/title for a name) is dropped
 record already carries an identifier in a scheme the candidate also has, the identifiers decide:
 equal is 1.0, different drops the candidate.
 
+Title and co-author evidence, for agents, where the service lists a candidate's works or
+co-authors (VIAF does): a title of a work the heading contributes to in the batch (compared
+without subtitles), or another agent of those works, among the candidate's: +0.10; the heading
+has titles or co-agents and the candidate lists its own, but none in common: -0.10 (a cluster's
+list is never complete: weaker than dates). Adjustments add up, and the total is capped at 1.0.
+
 A link is made when the best candidate scores at least ``link`` (0.90) and beats the runner-up by
 at least ``margin`` (0.10): an exact or reordered name with no conflicting dates passes, a typo or
 a missing forename does not, and two equally good candidates (two "Costa, Pedro" without dates)
@@ -72,6 +78,37 @@ class Candidate:
     death: str | None = None
     ids: dict[str, str] = field(default_factory=dict)  # scheme -> IRI: cross-identifiers of the same entity
     description: str = ""
+    titles: tuple[str, ...] = ()  # titles of the entity's works, where the service lists them (VIAF)
+    coauthors: tuple[str, ...] = ()  # names it shares works with, where the service lists them (VIAF)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the batch says of an agent beside its name: the titles of the works it contributes
+    to, and the other agents of those works; both normalized (see :func:`evidence`)."""
+
+    titles: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.titles or self.names)
+
+
+_SUBTITLE = re.compile(r"\s+[:/=;]\s.*$|\s*\[.*$", re.DOTALL)
+
+
+def title_form(title: str) -> str:
+    """A title compared without its subtitle and statement of responsibility:
+    ``"Amerika : Minshu shugi no ayumi"`` -> ``"amerika"``."""
+    return normalize(_SUBTITLE.sub("", title.strip()))
+
+
+def evidence(titles, coagents, own: str = "") -> Evidence:
+    """The evidence of an agent from the titles of its works and the labels of its co-agents
+    (``own``, its own label, is left out of theirs)."""
+    mine = set(name_forms(own, "person")) if own else set()
+    names = {f for label in coagents for f in name_forms(label, "person")} - mine
+    return Evidence(frozenset(t for t in map(title_form, titles) if t), frozenset(names))
 
 
 @dataclass
@@ -221,8 +258,9 @@ _COMPATIBLE = {
 }
 
 
-def score(heading: Heading, cand: Candidate) -> tuple[float, str]:
-    """The candidate's score for the heading and a short account of it."""
+def score(heading: Heading, cand: Candidate, ev: Evidence | None = None) -> tuple[float, str]:
+    """The candidate's score for the heading (and the evidence of its works) and a short
+    account of it."""
     if cand.kind == "excluded" or (cand.kind and cand.kind not in _COMPATIBLE.get(heading.kind, {cand.kind})):
         return 0.0, f"a {cand.kind}, not a {heading.kind}"
     for scheme, iri in heading.known:
@@ -238,6 +276,7 @@ def score(heading: Heading, cand: Candidate) -> tuple[float, str]:
         by_variant = similarity(ours, theirs) - 0.05
         if by_variant > s:
             s, why = by_variant, f"name {by_variant:.2f} (a variant form)"
+    adjust = 0.0
     if heading.kind in NAME_KINDS:
         birth, death = heading.dates
         if birth or death:
@@ -250,20 +289,30 @@ def score(heading: Heading, cand: Candidate) -> tuple[float, str]:
                                                                    cand.description)[:1]).replace("–", "-"))
             verdicts = {_agree(birth, c_birth), _agree(death, c_death)} - {None}
             if False in verdicts:
-                s, why = s - 0.60, why + ", dates disagree"
+                adjust, why = adjust - 0.60, why + ", dates disagree"
             elif True in verdicts:
-                s, why = min(1.0, s + 0.10), why + ", dates agree"
+                adjust, why = adjust + 0.10, why + ", dates agree"
             else:
-                s, why = s - 0.15, why + ", no dates to compare"
-    return max(0.0, round(s, 4)), why
+                adjust, why = adjust - 0.15, why + ", no dates to compare"
+    if ev and heading.kind in AGENT_KINDS and (cand.titles or cand.coauthors):
+        titles = ev.titles & {title_form(t) for t in cand.titles}
+        names = ev.names & {f for co in cand.coauthors for f in name_forms(co, "person")}
+        if titles or names:
+            adjust += 0.10
+            why += ", " + " and ".join((["a title in common"] if titles else [])
+                                       + (["a co-author in common"] if names else []))
+        elif (ev.titles and cand.titles) or (ev.names and cand.coauthors):
+            adjust -= 0.10
+            why += ", no title or co-author in common"
+    return max(0.0, round(min(1.0, s + adjust), 4)), why
 
 
 def decide(heading: Heading, candidates: list[Candidate], link: float = LINK, margin: float = MARGIN,
-           review: float = REVIEW) -> Decision:
+           review: float = REVIEW, evidence: Evidence | None = None) -> Decision:
     """The best candidate per IRI, then link, review or nothing."""
     best_of: dict[str, tuple[float, str, Candidate]] = {}
     for cand in candidates:
-        s, why = score(heading, cand)
+        s, why = score(heading, cand, evidence)
         if cand.iri not in best_of or s > best_of[cand.iri][0]:
             best_of[cand.iri] = (s, why, cand)
     ranked = sorted(best_of.values(), key=lambda t: (-t[0], t[2].iri))

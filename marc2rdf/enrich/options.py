@@ -13,7 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--review", metavar="FILE", help="write near misses for a person to review (.csv or .json)")
     g.add_argument("--offline", action="store_true", help="answer from the cache only, send no request")
     g.add_argument("--cache", metavar="PATH",
-                   help="SQLite cache of answers (default ~/.cache/marc2rdf/authorities.sqlite; 'none' for none)")
+                   help="SQLite cache of answers (default $XDG_CACHE_HOME/marc2rdf/authorities.sqlite, "
+                        "else ~/.cache/marc2rdf/authorities.sqlite; 'none' for none)")
     g.add_argument("--enrich-config", metavar="FILE", help="YAML: base URLs, rate limits, TTLs, thresholds, contact")
     g.add_argument("--contact", metavar="EMAIL", help="contact sent in the User-Agent (or MARC2RDF_CONTACT)")
     g.add_argument("--enrich-date", metavar="YYYY-MM-DD", help="date recorded with each link (default: the "

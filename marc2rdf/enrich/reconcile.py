@@ -68,7 +68,9 @@ class Reconcile(Service):
             group = todo[start: start + self.batch]
             try:
                 answers = self._ask(group)
-            except ServiceError as exc:
+            except (ServiceError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+                if not isinstance(exc, ServiceError):  # garbage of an unexpected shape
+                    exc = ServiceError(f"malformed response ({exc.__class__.__name__})")
                 for h in group:
                     self._answers[h] = ([], exc)
                 continue

@@ -7,11 +7,16 @@ and, for subjects, the thesaurus of their ``bf:source``. A node that already is 
 (from ``$1``/``$0``) or already links to one keeps it: nothing is proposed in that scheme, and a
 candidate carrying another identifier of that scheme is dropped.
 
+A node typed with a schema.org class (the ``schema`` profile) gets ``schema:sameAs`` beside each
+``owl:sameAs``. For agents, the titles of the works they contribute to and the other agents of
+those works are the evidence that candidates' lists of works and co-authors are compared with
+(see :mod:`marc2rdf.enrich.match`).
+
 Each link comes with its provenance, in the OWL axiom form SSSOM uses: an ``owl:Axiom`` naming
 the link (``owl:annotatedSource/Property/Target``), with ``sssom:confidence`` (the score),
 ``sssom:mapping_provider`` (the service), ``sssom:mapping_justification semapv:LexicalMatching``,
-and ``dcterms:created``: the date the answer was fetched, from its cache entry, or the date given
-with ``--enrich-date``, so that a rerun writes the same bytes.
+and ``pav:authoredOn`` (SSSOM's ``mapping_date``): the date the answer was fetched, from its
+cache entry, or the date given with ``--enrich-date``, so that a rerun writes the same bytes.
 """
 
 from __future__ import annotations
@@ -28,7 +33,18 @@ from dataclasses import dataclass, field
 
 from marc2rdf.enrich.base import EXACT_MATCH, SAME_AS, SCHEMA, SKOS, Service, identify, link_targets
 from marc2rdf.enrich.http import ServiceError
-from marc2rdf.enrich.match import AGENT_KINDS, LINK, MARGIN, REVIEW, Decision, Heading, decide
+from marc2rdf.enrich.match import (
+    AGENT_KINDS,
+    LINK,
+    MARGIN,
+    REVIEW,
+    Decision,
+    Evidence,
+    Heading,
+    decide,
+    evidence,
+    year_of,
+)
 
 Triple = tuple[str, str, str]
 
@@ -39,11 +55,18 @@ OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
-DCTERMS = "http://purl.org/dc/terms/"
-PREFIXES = {"owl": OWL, "skos": SKOS, "sssom": SSSOM, "semapv": SEMAPV, "dcterms": DCTERMS, "xsd": XSD}
+PAV = "http://purl.org/pav/"
+PREFIXES = {"owl": OWL, "skos": SKOS, "sssom": SSSOM, "semapv": SEMAPV, "pav": PAV, "xsd": XSD}
 
-_TYPE, _LABEL = f"<{RDF}type>", f"<{RDFS}label>"
+_TYPE, _LABEL, _NAME = f"<{RDF}type>", f"<{RDFS}label>", f"<{SCHEMA}name>"
 _SOURCE, _CODE = f"<{BF}source>", f"<{BF}code>"
+_TERM_SET, _ABOUT, _DEFINED_TERM = f"<{SCHEMA}inDefinedTermSet>", f"<{SCHEMA}about>", f"<{SCHEMA}DefinedTerm>"
+_BIRTH, _DEATH = f"<{SCHEMA}birthDate>", f"<{SCHEMA}deathDate>"
+# what ties agents to works, and works to titles: the evidence of titles and co-authors
+_CONTRIBUTION, _AGENT, _INSTANCE_OF = f"<{BF}contribution>", f"<{BF}agent>", f"<{BF}instanceOf>"
+_TITLE, _MAIN_TITLE = f"<{BF}title>", f"<{BF}mainTitle>"
+_SCHEMA_ROLES = {f"<{SCHEMA}{p}>" for p in ("author", "contributor", "creator", "editor", "illustrator",
+                                             "translator", "composer", "lyricist", "producer", "director")}
 # node type -> kind; the most specific first (a node typed bf:Agent and bf:Person is a person)
 _KINDS = {f"<{BF}Person>": "person", f"<{BF}Family>": "family", f"<{BF}Jurisdiction>": "organization",
           f"<{BF}Organization>": "organization", f"<{BF}Meeting>": "meeting", f"<{BF}Place>": "place",
@@ -105,21 +128,49 @@ def _source_code(term: str | None, codes: dict[str, str]) -> str | None:
     return iri.rsplit("/", 1)[-1].lower() or None
 
 
-def collect(triples: Iterable[Triple]) -> dict[Heading, list[str]]:
-    """The distinct headings of some triples, in order of appearance, each with its nodes."""
+def _year(literal: str) -> str:
+    m = _LITERAL.match(literal)
+    return year_of(m.group(1)) or "" if m else ""
+
+
+def collect(triples: Iterable[Triple], context: dict | None = None) -> dict[Heading, list[str]]:
+    """The distinct headings of some triples, in order of appearance, each with its nodes.
+
+    Headings are read from BIBFRAME (``rdfs:label``, ``bf:source``) and from schema.org
+    (``schema:name``, ``schema:inDefinedTermSet``, the ``schema:DefinedTerm`` a work is
+    ``schema:about``, and ``schema:birthDate``/``deathDate`` as the dates of a person).
+    ``context``, when given, receives ``evidence`` (heading -> :class:`Evidence`: titles of the
+    works each agent contributes to and their other agents) and ``schema`` (the nodes typed
+    with schema.org classes)."""
     kinds: dict[str, str] = {}
     labels: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
     sources: dict[str, str] = {}
     codes: dict[str, str] = {}
     links: dict[str, list[str]] = {}
+    dates: dict[str, list[str]] = {}
+    about: set[str] = set()
+    defined: set[str] = set()
+    schema_nodes: set[str] = set()
+    parts: dict[str, list[str]] = {}  # work -> its bf:Contributions, or (schema.org) its agents
+    agent_of: dict[str, list[str]] = {}  # bf:Contribution -> agent
+    titles_of: dict[str, list[str]] = {}  # work or instance -> title nodes
+    main: dict[str, list[str]] = {}  # title node -> main titles
+    instance_of: dict[str, str] = {}
     for s, p, o in triples:
         if p == _TYPE:
             kind = _KINDS.get(o)
             if kind and (s not in kinds or _RANK[kind] < _RANK[kinds[s]]):
                 kinds[s] = kind
+            if o.startswith(f"<{SCHEMA}"):
+                schema_nodes.add(s)
+                if o == _DEFINED_TERM:
+                    defined.add(s)
         elif p == _LABEL:
             labels.setdefault(s, []).append(o)
-        elif p == _SOURCE:
+        elif p == _NAME:
+            names.setdefault(s, []).append(o)
+        elif p in (_SOURCE, _TERM_SET):
             sources.setdefault(s, o)
         elif p == _CODE:
             m = _LITERAL.match(o)
@@ -127,16 +178,73 @@ def collect(triples: Iterable[Triple]) -> dict[Heading, list[str]]:
                 codes[s] = _unescape(m.group(1)).strip().lower()
         elif p in _LINKS and o.startswith("<"):
             links.setdefault(s, []).append(o[1:-1])
+        elif p == _CONTRIBUTION or p in _SCHEMA_ROLES:
+            parts.setdefault(s, []).append(o)
+        elif p == _AGENT:
+            agent_of.setdefault(s, []).append(o)
+        elif p == _TITLE:
+            titles_of.setdefault(s, []).append(o)
+        elif p == _MAIN_TITLE:
+            main.setdefault(s, []).append(o)
+        elif p == _INSTANCE_OF:
+            instance_of[s] = o
+        elif p == _ABOUT:
+            about.add(o)
+        elif p in (_BIRTH, _DEATH):
+            dates.setdefault(s, ["", ""])[p == _DEATH] = _year(o)
+    for node in defined & about:  # a schema.org subject (not a genre, which is a DefinedTerm too)
+        kinds.setdefault(node, "topic")
     headings: dict[Heading, list[str]] = {}
     for node, kind in kinds.items():
-        label = _label(labels.get(node, []))
+        label = _label(labels.get(node, [])) or _label(names.get(node, []))
         if not label:
             continue
+        if node in dates and kind in ("person", "family") and not re.search(r"\d", label):
+            label += ", " + "-".join(dates[node])  # "Barth, Karl" born 1886, died 1968
         known = [identify(node[1:-1])] if node.startswith("<") else []
         known += [identify(iri) for iri in links.get(node, [])]
         h = Heading(kind, label, _source_code(sources.get(node), codes), tuple(sorted({k for k in known if k})))
         headings.setdefault(h, []).append(node)
+    if context is not None:
+        context["schema"] = schema_nodes
+        context["evidence"] = _evidence(headings, labels, names, parts, agent_of, titles_of, main, instance_of)
     return headings
+
+
+def _evidence(headings, labels, names, parts, agent_of, titles_of, main, instance_of) -> dict[Heading, Evidence]:
+    """For each agent heading, the titles of its works and the labels of their other agents."""
+    def agents(work: str) -> list[str]:
+        return [a for part in parts.get(work, []) for a in agent_of.get(part, [part])]
+
+    works: dict[str, set[str]] = {}  # agent node -> works
+    for work in parts:
+        for agent in agents(work):
+            works.setdefault(agent, set()).add(work)
+    if not works:
+        return {}
+    instances: dict[str, list[str]] = {}
+    for inst, work in instance_of.items():
+        instances.setdefault(work, []).append(inst)
+
+    def titles(work: str) -> list[str]:
+        found = [t for holder in [work, *instances.get(work, [])] for node in titles_of.get(holder, [])
+                 for t in main.get(node, [])]
+        found += names.get(work, [])  # schema.org: the work's name
+        return [m.group(1) for t in found if (m := _LITERAL.match(t))]
+
+    out: dict[Heading, Evidence] = {}
+    for h, nodes in headings.items():
+        if h.kind not in AGENT_KINDS:
+            continue
+        mine = {w for n in nodes for w in works.get(n, ())}
+        if not mine:
+            continue
+        others = {a for w in mine for a in agents(w)} - set(nodes)
+        coagents = [lab for a in others if (lab := _label(labels.get(a, [])) or _label(names.get(a, [])))]
+        ev = evidence([_unescape(t) for w in mine for t in titles(w)], coagents, h.label)
+        if ev:
+            out[h] = ev
+    return out
 
 
 @dataclass
@@ -181,6 +289,7 @@ class Enricher:
         self._emitted: OrderedDict[tuple, None] = OrderedDict()
         self._memory = memory
         self._shown = 0.0
+        self._evidence: dict[Heading, Evidence] = {}
 
     # -- routing -----------------------------------------------------------------------------
     def route(self, h: Heading) -> list[Service]:
@@ -194,7 +303,9 @@ class Enricher:
 
     # -- a batch -----------------------------------------------------------------------------
     def enrich(self, triples: Iterable[Triple]) -> list[Triple]:
-        headings = collect(triples)
+        context: dict = {}
+        headings = collect(triples, context)
+        self._evidence, schema_nodes = context["evidence"], context["schema"]
         new = [h for h in headings if h not in self._memo]
         for service in self.services:
             if service.batched:
@@ -210,7 +321,8 @@ class Enricher:
                     self._memo.popitem(last=False)
             for node in nodes:
                 for link in links:
-                    out.extend(self._triples(node, link))
+                    out.extend(self._triples(node, link, node in schema_nodes))
+        self._evidence = {}
         return out
 
     def resolve(self, h: Heading, nodes: list[str]) -> list[Link]:
@@ -230,7 +342,7 @@ class Enricher:
                 self._show()
                 continue
             st.cached += reply.from_cache
-            decision = decide(h, candidates, **self.thresholds)
+            decision = decide(h, candidates, **self.thresholds, evidence=self._evidence.get(h))
             if decision.status == "review":
                 st.review += 1
                 self._review(h, nodes, service.name, decision)
@@ -267,7 +379,7 @@ class Enricher:
             self.linked += 1
         return links
 
-    def _triples(self, node: str, link: Link) -> list[Triple]:
+    def _triples(self, node: str, link: Link, schema_node: bool = False) -> list[Triple]:
         key = (node, link.predicate, link.target)
         if key in self._emitted:
             return []
@@ -278,7 +390,7 @@ class Enricher:
         self.links += 1
         pred, target = f"<{link.predicate}>", f"<{link.target}>"
         out = [(node, pred, target)]
-        if self.schema_sameas and link.predicate == SAME_AS:
+        if (self.schema_sameas or schema_node) and link.predicate == SAME_AS:
             out.append((node, f"<{SCHEMA}sameAs>", target))
         axiom = "_:enr" + hashlib.sha1(f"{node} {pred} {target}".encode()).hexdigest()[:20]
         out += [
@@ -291,7 +403,7 @@ class Enricher:
             (axiom, f"<{SSSOM}mapping_provider>", f"<{link.service.provider}>"),
         ]
         if link.date:
-            out.append((axiom, f"<{DCTERMS}created>", f'"{link.date}"^^<{XSD}date>'))
+            out.append((axiom, f"<{PAV}authoredOn>", f'"{link.date}"^^<{XSD}date>'))
         return out
 
     # -- reports -----------------------------------------------------------------------------

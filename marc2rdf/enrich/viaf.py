@@ -5,7 +5,8 @@ Asks ``/viaf/search?query=local.personalNames all "..."`` with ``Accept: applica
 prefixes that change from record to record (``ns2:``, ``ns3:``...: looked past here), values may sit
 in ``{"content": ...}``, and ``record`` is an object for one hit and a list for several. A
 cluster's sources give its LC, ISNI, Wikidata and IdRef (SUDOC) identifiers: they are linked too,
-and a record's own identifier in one of those schemes must agree.
+and a record's own identifier in one of those schemes must agree. Its ``titles`` and
+``coauthors`` are the evidence a record's titles and co-agents are compared with.
 """
 
 from __future__ import annotations
@@ -82,5 +83,8 @@ class VIAF(Service):
             if scheme and local.strip():
                 ids.setdefault(scheme, canonical(scheme, local.replace(" ", "")))
         kind = _KINDS.get(_text(get(cluster, "nameType")), "excluded")
+        titles = tuple(t for w in as_list(get(get(cluster, "titles"), "work")) if (t := _text(get(w, "title"))))
+        coauthors = tuple(t for d in as_list(get(get(cluster, "coauthors"), "data")) if (t := _text(get(d, "text"))))
         return Candidate(ids["viaf"], headings[0] if headings else "", tuple(headings[1:]), kind,
-                         year_of(_text(get(cluster, "birthDate"))), year_of(_text(get(cluster, "deathDate"))), ids)
+                         year_of(_text(get(cluster, "birthDate"))), year_of(_text(get(cluster, "deathDate"))), ids,
+                         titles=titles, coauthors=coauthors)
