@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -236,20 +236,34 @@ class Client:
         body = body if isinstance(body, bytes) else body.encode("utf-8")
         return hashlib.sha256(f"{prepared.method} {prepared.url}\n".encode() + body).hexdigest()[:32]
 
+    def request_key(self, request: dict) -> tuple[str, str]:
+        """The URL of a request (its parameters encoded) and the key of its candidates in the
+        cache: computed without preparing a request, which costs more than reading the cache."""
+        import json
+
+        url = self.url(request["path"])
+        if request.get("params"):
+            url += ("&" if "?" in url else "?") + urlencode(request["params"], doseq=True)
+        body = request.get("data") or request.get("json") or ""
+        if not isinstance(body, (str, bytes)):
+            body = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        body = body if isinstance(body, bytes) else body.encode("utf-8")
+        method = request.get("method", "GET").upper()
+        return url, hashlib.sha256(f"{method} {url}\n".encode() + body).hexdigest()[:32]
+
     def lookup(self, request: dict, parse: Callable[[Reply], list], tag: str) -> tuple[list, Reply]:
         """The candidates ``parse`` reads in the answer to ``request``: from the cache of
         candidates when the answer is cached, else from the answer (which is then cached, for the
         service's TTL, or for its shorter miss TTL when it has no candidate)."""
         from marc2rdf.enrich.match import Candidate
 
-        prepared = self._prepare(**request)
-        key = self.key(prepared)
+        url, key = self.request_key(request)
         slot = f"{tag}:{Cache.VERSION}:{key}"
         kept = self.cache.candidates.get(slot) if self.cache is not None else None
         if kept is not None and (self.offline or kept["expires"] > time.time()):
             self.last = None
-            return [Candidate(**c) for c in kept["candidates"]], Reply(200, {}, b"", prepared.url, True,
-                                                                         kept["created"], key, prepared)
+            return [Candidate(**c) for c in kept["candidates"]], Reply(200, {}, b"", url, True, kept["created"])
+        prepared = self._prepare(**request)
         for attempt in range(self.settings.retries + 1):
             reply = self._request(prepared)
             try:

@@ -59,7 +59,7 @@ class Heading:
 
     @property
     def dates(self) -> tuple[frozenset[str], frozenset[str]]:
-        return parse_dates(split_name(self.label)[1]) if self.kind in NAME_KINDS else (frozenset(), frozenset())
+        return _label_dates(self.label) if self.kind in NAME_KINDS else (frozenset(), frozenset())
 
     @property
     def subdivided(self) -> bool:
@@ -97,10 +97,21 @@ class Evidence:
 _SUBTITLE = re.compile(r"\s+[:/=;]\s.*$|\s*\[.*$", re.DOTALL)
 
 
+@lru_cache(maxsize=65536)
 def title_form(title: str) -> str:
     """A title compared without its subtitle and statement of responsibility:
     ``"Amerika : Minshu shugi no ayumi"`` -> ``"amerika"``."""
     return normalize(_SUBTITLE.sub("", title.strip()))
+
+
+@lru_cache(maxsize=4096)
+def _title_forms(titles: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(map(title_form, titles))
+
+
+@lru_cache(maxsize=4096)
+def _name_forms(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f for name in names for f in name_forms(name, "person"))
 
 
 def evidence(titles, coagents, own: str = "") -> Evidence:
@@ -160,6 +171,12 @@ def split_name(label: str) -> tuple[str, str]:
 
 
 _YEAR = re.compile(r"\d[\d.?u-]{1,3}")
+
+
+@lru_cache(maxsize=65536)
+def _label_dates(label: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The birth and death years of a personal name heading or label."""
+    return parse_dates(split_name(label)[1])
 
 
 def parse_dates(text: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -223,19 +240,29 @@ def name_forms(label: str, kind: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in forms if f))
 
 
+@lru_cache(maxsize=65536)
+def _words(form: str) -> tuple[str, ...]:
+    return tuple(sorted(form.split()))
+
+
+@lru_cache(maxsize=4096)
+def _forms(forms: tuple[str, ...]) -> tuple[frozenset[str], frozenset[tuple[str, ...]], frozenset[str]]:
+    """A heading's forms, their sorted words, and its vocabulary: the same for every candidate."""
+    return frozenset(forms), frozenset(map(_words, forms)), frozenset(w for f in forms for w in f.split())
+
+
 def similarity(ours: tuple[str, ...], theirs: tuple[str, ...], floor: float = 0.6) -> float:
     """The best score of a pair of forms. Character similarity is computed only for forms that
     share a word, and where it can reach ``floor``: below it, a candidate can neither be linked
     nor reviewed, even with agreeing dates."""
-    if not set(ours).isdisjoint(theirs):
+    forms, words, vocabulary = _forms(ours)
+    if not forms.isdisjoint(theirs):
         return 1.0
-    words = {tuple(sorted(a.split())) for a in ours}
-    if any(tuple(sorted(b.split())) in words for b in theirs):
+    if any(_words(b) in words for b in theirs):
         return 0.95
-    vocabulary = {w for a in ours for w in a.split()}
     best = floor
     for b in theirs:
-        if vocabulary.isdisjoint(b.split()):
+        if vocabulary.isdisjoint(_words(b)):
             continue
         m = SequenceMatcher(None, "", b, autojunk=False)
         for a in ours:
@@ -280,7 +307,7 @@ def score(heading: Heading, cand: Candidate, ev: Evidence | None = None) -> tupl
     if heading.kind in NAME_KINDS:
         birth, death = heading.dates
         if birth or death:
-            c_birth, c_death = parse_dates(split_name(cand.label)[1])
+            c_birth, c_death = _label_dates(cand.label)
             if cand.birth or cand.death:
                 c_birth = frozenset({cand.birth}) if cand.birth else c_birth
                 c_death = frozenset({cand.death}) if cand.death else c_death
@@ -295,8 +322,8 @@ def score(heading: Heading, cand: Candidate, ev: Evidence | None = None) -> tupl
             else:
                 adjust, why = adjust - 0.15, why + ", no dates to compare"
     if ev and heading.kind in AGENT_KINDS and (cand.titles or cand.coauthors):
-        titles = ev.titles & {title_form(t) for t in cand.titles}
-        names = ev.names & {f for co in cand.coauthors for f in name_forms(co, "person")}
+        titles = ev.titles and not ev.titles.isdisjoint(_title_forms(cand.titles))
+        names = ev.names and not ev.names.isdisjoint(_name_forms(cand.coauthors))
         if titles or names:
             adjust += 0.10
             why += ", " + " and ".join((["a title in common"] if titles else [])
