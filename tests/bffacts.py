@@ -38,6 +38,7 @@ BFLC = Namespace("http://id.loc.gov/ontologies/bflc/")
 MADS = Namespace("http://www.loc.gov/mads/rdf/v1#")
 
 RELATORS = "http://id.loc.gov/vocabulary/relators/"
+EDTF = "http://id.loc.gov/datatypes/edtf"
 
 KINDS: tuple[str, ...] = (
     "title",
@@ -81,7 +82,7 @@ Facts = dict[str, dict[str, set[tuple]]]
 # ISBD punctuation trimmed at both ends: . , ; : / = [ ] and spaces, plus the Arabic comma and
 # semicolon and the full-width forms, which 880 fields carry in the same positions.
 _ISBD_EDGE = " .,;:/=[]\u060c\u061b\uff0c\uff1b\uff1a\uff0f\uff1d\uff0e\u3002"
-_BRACKETS = dict.fromkeys(map(ord, "[]"), " ")
+_BRACKETS = dict.fromkeys(map(ord, "[]"))
 # directional formatting characters that 880 fields (and LC's copies of them) wrap RTL text in
 _BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
@@ -92,19 +93,46 @@ def norm(value) -> str:
     Typed literals (an EDTF date such as ``2013/..``) keep their punctuation."""
     s = unicodedata.normalize("NFC", str(value)).translate(_BIDI)
     if isinstance(value, Literal) and value.datatype is not None and value.datatype != XSD.string:
-        return " ".join(s.casefold().split())
+        s = " ".join(s.casefold().split())
+        if str(value.datatype) == EDTF:
+            # an EDTF interval from a year to the same year ("1998/1998", LC's rendering of an
+            # 008 with date 1 = date 2) is that year: the same date written two ways
+            start, sep, end = s.partition("/")
+            if sep and start == end:
+                return start
+        return s
     # square brackets (ISBD's mark of supplied text) go wherever they are: "[10] p." and
-    # "10 p." state the same extent, "1398 [2019 or 2020]" the same date
+    # "10 p." state the same extent, "1398 [2019 or 2020]" the same date. They are deleted, not
+    # made spaces: a bracket inside a word ("N[ew] Y[ork]") or before a comma ("[Paramaribo],
+    # Suriname") supplies letters, and a converter that drops the brackets writes "New York",
+    # "Paramaribo, Suriname"
     s = " ".join(s.translate(_BRACKETS).casefold().split())
     return s.strip(_ISBD_EDGE)
 
 
 def norm_id(value, cls: str) -> str:
-    """Identifier values: normalized; hyphens and spaces dropped for ISBN, ISSN and LCCN."""
+    """Identifier values: normalized; hyphens and spaces dropped for ISBN and ISSN; an LCCN
+    in its normalized form (:func:`norm_lccn`)."""
     s = norm(value)
-    if cls in ("isbn", "issn", "issnl", "lccn"):
+    if cls == "lccn":
+        return norm_lccn(s)
+    if cls in ("isbn", "issn", "issnl"):
         s = re.sub(r"[\s\-]", "", s)
     return s
+
+
+def norm_lccn(s: str) -> str:
+    """An LCCN normalized as the LCCN namespace rules say (https://www.loc.gov/marc/lccn-namespace.html):
+    blanks removed, a "/" and what follows it (a revision or supplement mark, "//r853", "/sc")
+    removed, and a hyphen removed with the serial number after it zero-padded to six digits.
+    "74-5691", "74005691" and "  74005691 //r85" are one LCCN; comparing them as strings would
+    count a number written in its older form as a different identifier."""
+    s = re.sub(r"\s", "", s).split("/", 1)[0]
+    if "-" in s:
+        prefix, _, serial = s.partition("-")
+        if serial.isdigit():
+            s = prefix + serial.zfill(6)
+    return s.replace("-", "")
 
 
 def local_name(term) -> str:
@@ -414,6 +442,23 @@ def _role_codes(g: rdflib.Graph, role, terms: dict[str, str]) -> list[str]:
     return [norm(local_name(role))] if isinstance(role, URIRef) else [""]
 
 
+def _is_complex_genre(g: rdflib.Graph, node) -> bool:
+    """A genre/form heading with subdivisions, in LC's form: a bf:subject whose MADS component
+    list opens with a madsrdf:GenreForm.
+
+    LC's marc2bibframe2 turns a 655 (Index Term - Genre/Form) with $v/$x/$y/$z subdivisions into
+    ``bf:subject [ a bf:Topic, madsrdf:ComplexSubject ; madsrdf:componentList (
+    [ a madsrdf:GenreForm ] [ a madsrdf:Temporal ] ...) ]`` (its IRI ``#GenreForm655-N``), because
+    a bf:GenreForm has no complex form; marc2rdf keeps the 655 a ``bf:genreForm`` labelled
+    ``main--sub``. The MARC field and the heading are the same, so both count as a genre fact: the
+    difference is how a converter attaches a complex heading, not what it states. The first
+    component decides: a 650 topic subdivided by a form ($v) starts with a madsrdf:Topic."""
+    for lst in g.objects(node, MADS.componentList):
+        first = g.value(lst, RDF.first)
+        return first is not None and (first, RDF.type, MADS.GenreForm) in g
+    return False
+
+
 def _record_facts(g: rdflib.Graph, works: list, instances: list, terms: dict[str, str]) -> dict[str, set]:
     f: dict[str, set] = {k: set() for k in KINDS}
     both = works + instances
@@ -449,6 +494,10 @@ def _record_facts(g: rdflib.Graph, works: list, instances: list, terms: dict[str
     # subject, subject_source, genre
     for n in both:
         for s in g.objects(n, BF.subject):
+            if _is_complex_genre(g, s):
+                # LC's form of a 655 with subdivisions (see _is_complex_genre): a genre fact
+                f["genre"] |= {(name,) for name in _nset(label_or_code(g, s))}
+                continue
             names = _nset(label_or_code(g, s))
             sources = _nset(c for src in g.objects(s, BF.source) for c in code_of(g, src))
             for name in names:
@@ -538,9 +587,12 @@ def _record_facts(g: rdflib.Graph, works: list, instances: list, terms: dict[str
     for n in both + items:
         for c in g.objects(n, BF.classification):
             cls = _bf_class(g, c, "Classification")
-            f["classification"].add(
-                (cls, _join(_lits(g, c, BF.classificationPortion)), _join(_lits(g, c, BF.itemPortion)))
-            )
+            portions = _lits(g, c, BF.classificationPortion)
+            if cls == "classificationddc":
+                # DDC segmentation marks (082 $a "378.1/2", prime marks "/" and "'") show where
+                # an abridged number may be cut; they are not part of the number 378.12
+                portions = [re.sub(r"[/']", "", str(p)) for p in portions]
+            f["classification"].add((cls, _join(portions), _join(_lits(g, c, BF.itemPortion))))
 
     # edition
     for n in instances:
