@@ -587,7 +587,8 @@ def _record_facts(g: rdflib.Graph, works: list, instances: list, terms: dict[str
     for n in both + items:
         for c in g.objects(n, BF.classification):
             cls = _bf_class(g, c, "Classification")
-            portions = _lits(g, c, BF.classificationPortion)
+            # LC writes a government document number (086) as the classification's label
+            portions = _lits(g, c, BF.classificationPortion) or _lits(g, c, RDFS.label)
             if cls == "classificationddc":
                 # DDC segmentation marks (082 $a "378.1/2", prime marks "/" and "'") show where
                 # an abridged number may be cut; they are not part of the number 378.12

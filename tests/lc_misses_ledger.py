@@ -297,14 +297,6 @@ LEDGER: tuple[Cause, ...] = (
         "makes one node per field with both numbers (needs a node per subfield occurrence).",
     ),
     Cause(
-        "classification_without_a_number",
-        ("classification",), r"classification ‖  ‖ ",
-        lambda r, m: bool(r.get_fields("086")),
-        True,
-        "086 (government document number, SuDoc): LC writes a bf:Classification with no "
-        "classificationPortion, which classifies nothing.",
-    ),
-    Cause(
         "subject_category_code",
         ("subject", "subject_source"), r"[a-z]\d{3}( ‖ [a-z]+)?",
         lambda r, m: any(n(a) == m.fact[0] for f in r.get_fields("072") for a in subfields(f, "a")),
