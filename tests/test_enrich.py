@@ -323,3 +323,15 @@ def test_evidence_normalizes_titles_and_leaves_out_the_agent_itself():
     assert ev.titles == {"john brown s body", "amerika"}
     assert ev.names == {"moore douglas", "douglas moore"}
     assert not evidence([], [])
+
+
+def test_an_agent_is_one_heading_whether_subject_or_contributor():
+    from marc2rdf.enrich.stage import collect
+
+    bf = "http://id.loc.gov/ontologies/bibframe/"
+    node = "<http://example.org/person/benet>"
+    typed = (node, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{bf}Person>")
+    label = (node, "<http://www.w3.org/2000/01/rdf-schema#label>", '"Benét, Stephen Vincent, 1898-1943"')
+    as_subject = (node, f"<{bf}source>", "<http://id.loc.gov/authorities/subjects>")
+    # one batch has him as a 700, another as a 600 (with the thesaurus of the subject): one heading
+    assert list(collect([typed, label])) == list(collect([typed, label, as_subject]))

@@ -203,7 +203,8 @@ def collect(triples: Iterable[Triple], context: dict | None = None) -> dict[Head
             label += ", " + "-".join(dates[node])  # "Barth, Karl" born 1886, died 1968
         known = [identify(node[1:-1])] if node.startswith("<") else []
         known += [identify(iri) for iri in links.get(node, [])]
-        h = Heading(kind, label, _source_code(sources.get(node), codes), tuple(sorted({k for k in known if k})))
+        source = _source_code(sources.get(node), codes) if kind in ("topic", "place") else None  # subjects only
+        h = Heading(kind, label, source, tuple(sorted({k for k in known if k})))
         headings.setdefault(h, []).append(node)
     if context is not None:
         context["schema"] = schema_nodes
