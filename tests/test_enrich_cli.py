@@ -420,3 +420,14 @@ def test_reconciliation_endpoint_from_the_command_line(tmp_path, config):
     assert [(r["heading"], r["candidate_label"], r["runner_up_label"]) for r in rows] == [
         ("Urbaniak, R.", "Urbaniak, Jan", "Urbaniak, Regina")]
     assert "enrichment: 3 headings, 3 look-ups (0 from the cache, 2 requests), 1 headings linked" in err
+
+
+def test_parallel_workers_give_the_same_links(tmp_path, records, config):
+    # records are mapped in worker processes; the headings are still collected and resolved once,
+    # in the main process, and the output is the same bytes
+    date = ("--enrich-date", "2026-01-31")
+    with ReplayServer(replay_routes()) as srv:
+        code1, one, err1 = enrich(records, config, tmp_path / "a.sqlite", *date, "--jobs", "1", url=srv.url)
+        code2, two, err2 = enrich(records, config, tmp_path / "b.sqlite", *date, "--jobs", "2", url=srv.url)
+    assert code1 == code2 == 0 and one == two
+    assert "enrichment: 12 headings, 37 look-ups" in err2 and "9 headings linked (15 links)" in err2

@@ -23,7 +23,7 @@ list is never complete: weaker than dates). Adjustments add up, and the total is
 
 A link is made when the best candidate scores at least ``link`` (0.90) and beats the runner-up by
 at least ``margin`` (0.10): an exact or reordered name with no conflicting dates passes, a typo or
-a missing forename does not, and two equally good candidates (two "Costa, Pedro" without dates)
+a missing forename alone does not (agreeing dates can carry a near spelling over), and two equally good candidates (two "Costa, Pedro" without dates)
 never do. A best score of at least ``review`` (0.70) that is not linked goes to the review report.
 """
 
