@@ -273,19 +273,6 @@ LEDGER: tuple[Cause, ...] = (
     ),
     # --- identifiers and classification --------------------------------------------------------
     Cause(
-        "one_identifier_per_repeated_z",
-        ("identifier", "identifier_status"), r".+",
-        lambda r, m: any(
-            len(subfields(f, "z")) > 1
-            and any(m.fact[-2 if m.kind == "identifier_status" else 1] in n(z) for z in subfields(f, "z"))
-            for f in r.get_fields("035")
-        ),
-        False,
-        "A 035 with two cancelled numbers ($z $z): LC makes an identifier of each, which is "
-        "right; our engine makes one node per field (needs an engine feature: a node per "
-        "subfield occurrence), so both values share one node and compare as one.",
-    ),
-    Cause(
         "one_classification_per_repeated_a",
         ("classification",), r"classification ‖ [a-z0-9]+ ‖ ",
         lambda r, m: any(

@@ -24,11 +24,11 @@ import bffacts
 # recall floors per kind (hits / LC facts over all reference records)
 FLOORS = {
     "title": 0.99, "contribution": 0.99, "primary_contribution": 1.0, "agent_type": 1.0,
-    "subject": 0.99, "subject_source": 0.99, "genre": 0.99, "identifier": 0.99,
-    "identifier_status": 0.75, "identifier_qualifier": 1.0, "language": 0.99, "provision": 0.91,
+    "subject": 0.99, "subject_source": 0.99, "genre": 0.99, "identifier": 1.0,
+    "identifier_status": 1.0, "identifier_qualifier": 1.0, "language": 0.99, "provision": 0.91,
     "provision_date": 0.95, "provision_place": 0.99, "provision_agent": 0.99, "date": 0.95,
     "extent": 0.99, "dimensions": 1.0, "note": 0.99, "summary": 1.0, "table_of_contents": 1.0,
-    "classification": 0.98, "edition": 1.0, "series": 0.96, "locator": 0.99, "content_type": 0.99,
+    "classification": 0.99, "edition": 1.0, "series": 0.96, "locator": 0.99, "content_type": 0.99,
     "media_type": 1.0, "carrier_type": 0.73, "related": 0.90, "work_type": 1.0, "instance_type": 1.0,
 }
 OVERALL_FLOOR = 0.985
