@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from marc2rdf.enrich.base import EXACT_MATCH, SAME_AS, identify, link_targets
+from marc2rdf.enrich.base import EXACT_MATCH, IDENTIFIED_BY_AUTHORITY, SAME_AS, identify, link_targets
 from marc2rdf.enrich.cassette import ReplayServer, Route, route_from_body, routes_from_cassette
 from marc2rdf.enrich.fast import FAST
 from marc2rdf.enrich.http import Client, Limiter, Settings
@@ -108,10 +108,15 @@ def test_lcnaf_keyword_hits_link_the_authorized_name(server):
     assert len(cands) == 17  # every hit of the capture, variants included
     assert d.status == "linked" and d.best.iri == "http://id.loc.gov/authorities/names/no2011087251"
     assert d.score == 1.0 and d.runner_up_score < 0.8
-    # the authority record by skos:exactMatch, the real-world object by owl:sameAs
+    # the authority record by madsrdf:isIdentifiedByAuthority, the real-world object by owl:sameAs
     assert link_targets("lc", d.best.iri, agent=True) == [
-        (EXACT_MATCH, "http://id.loc.gov/authorities/names/no2011087251"),
+        (IDENTIFIED_BY_AUTHORITY, "http://id.loc.gov/authorities/names/no2011087251"),
         (SAME_AS, "http://id.loc.gov/rwo/agents/no2011087251")]
+    # a topic is a concept: skos:exactMatch; so are the records of the other schemes
+    assert link_targets("lcsh", "http://id.loc.gov/authorities/subjects/sh85009792", agent=False) == [
+        (EXACT_MATCH, "http://id.loc.gov/authorities/subjects/sh85009792")]
+    assert link_targets("idref", "http://www.idref.fr/026707357/id", agent=True) == [
+        (EXACT_MATCH, "http://www.idref.fr/026707357/id")]
 
 
 def test_lcnaf_dates_decide_and_undifferentiated_names_never_match(server):

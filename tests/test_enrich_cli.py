@@ -15,7 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from unittest import mock
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 from marc2rdf.cli import main
@@ -51,8 +51,10 @@ RECORDS = r"""=LDR  00000nam a2200000 a 4500
 """
 
 SERVICES = "lcnaf,lcsh,mesh,idref,fast,wikidata"
+LINKS = (OWL.sameAs, SKOS.exactMatch, URIRef("http://www.loc.gov/mads/rdf/v1#isIdentifiedByAuthority"))
 SSSOM = "https://w3id.org/sssom/"
 PAV = "http://purl.org/pav/"
+MADS = Namespace("http://www.loc.gov/mads/rdf/v1#")
 HOSTS = ("IDLOC", "VIAF", "WIKIDATA", "FAST", "MESH", "IDREF", "ORCID", "RECONCILE")
 
 
@@ -107,11 +109,11 @@ def test_links_provenance_review_and_unchanged_records(tmp_path, records, config
     code, plain, _ = convert(records)
     assert out.startswith(plain)  # every record as without --enrich; the links follow
     g = graph(out)
-    links = {(str(s), str(p), str(o)) for s, p, o in graph(out[len(plain):]) if p in (OWL.sameAs, SKOS.exactMatch)}
+    links = {(str(s), str(p), str(o)) for s, p, o in graph(out[len(plain):]) if p in LINKS}
     assert links == {
-        (P + "valim-josé", str(SKOS.exactMatch), "http://id.loc.gov/authorities/names/no2011087251"),
+        (P + "valim-josé", str(MADS.isIdentifiedByAuthority), "http://id.loc.gov/authorities/names/no2011087251"),
         (P + "valim-josé", str(OWL.sameAs), "http://id.loc.gov/rwo/agents/no2011087251"),
-        (P + "trotnow-helmut-1946", str(SKOS.exactMatch), "http://id.loc.gov/authorities/names/n80069484"),
+        (P + "trotnow-helmut-1946", str(MADS.isIdentifiedByAuthority), "http://id.loc.gov/authorities/names/n80069484"),
         (P + "trotnow-helmut-1946", str(OWL.sameAs), "http://id.loc.gov/rwo/agents/n80069484"),
         (P + "barth-karl-1886-1968", str(SKOS.exactMatch), "http://www.idref.fr/026707357/id"),
         (P + "barth-karl-1886-1968", str(OWL.sameAs), "http://viaf.org/viaf/64001331"),
@@ -127,10 +129,12 @@ def test_links_provenance_review_and_unchanged_records(tmp_path, records, config
         ("http://example.org/place/genève-genève-suisse", str(SKOS.exactMatch), "http://www.idref.fr/02726453X/id"),
         ("http://example.org/place/genève-genève-suisse", str(OWL.sameAs), "http://viaf.org/viaf/157214194"),
     }
-    # owl:sameAs only to real-world things, skos:exactMatch to authority records
-    for _, p, o in links:
+    # owl:sameAs only to real-world things; to authority records skos:exactMatch, or from an agent
+    # or a place to its id.loc.gov record madsrdf:isIdentifiedByAuthority
+    for s, p, o in links:
         scheme = identify(o)[0]
         assert (p == str(OWL.sameAs)) == (SCHEMES[scheme][2] or "/rwo/" in o)
+        assert (p == str(MADS.isIdentifiedByAuthority)) == ("/authorities/" in o and "/topic/" not in s)
     # each link has its provenance: an owl:Axiom naming it, with score, service and date
     for s, p, o in links:
         axioms = set(g.subjects(OWL.annotatedTarget, URIRef(o))) & set(g.subjects(OWL.annotatedSource, URIRef(s)))
@@ -193,8 +197,7 @@ def test_pinned_date_turtle_and_small_batches(tmp_path, records, config):
     assert set(g.objects(None, URIRef(PAV + "authoredOn"))) == {Literal("2026-01-31", datatype=XSD.date)}
     t = Graph()
     t.parse(data=ttl, format="turtle")
-    assert {tr for tr in t if tr[1] in (OWL.sameAs, SKOS.exactMatch)} == \
-           {tr for tr in g if tr[1] in (OWL.sameAs, SKOS.exactMatch)}
+    assert {tr for tr in t if tr[1] in LINKS} == {tr for tr in g if tr[1] in LINKS}
     assert "@prefix owl:" in ttl or "owl:sameAs" in ttl or str(OWL.sameAs) in ttl
 
 
@@ -218,7 +221,7 @@ def test_review_report_as_json_and_services_that_disagree(tmp_path, config):
                                                   URIRef("http://www.wikidata.org/entity/Q43375723")}
     son = URIRef(P + "benét-stephen-vincent-1898-1943")
     assert URIRef("http://viaf.org/viaf/100260717") in set(g.objects(son, OWL.sameAs))
-    assert URIRef("http://id.loc.gov/authorities/names/n50007691") in set(g.objects(son, SKOS.exactMatch))
+    assert URIRef("http://id.loc.gov/authorities/names/n50007691") in set(g.objects(son, MADS.isIdentifiedByAuthority))
     rows = json.loads(review.read_text(encoding="utf-8"))
     assert [(r["heading"], r["service"]) for r in rows] == [("Benét, Stephen Vincent", "viaf")]
     assert rows[0]["candidate"] in ("http://viaf.org/viaf/100260717", "http://viaf.org/viaf/100260729")
@@ -297,6 +300,11 @@ SSSOM_SLOTS = {"subject_id": str(OWL.annotatedSource), "predicate_id": str(OWL.a
                "mapping_date": PAV + "authoredOn"}
 
 
+# MADS/RDF 1.0 (http://www.loc.gov/mads/rdf/v1#): the properties the links use, with their domain
+# and range (rdflib ships no MADS/RDF namespace to check them against)
+MADS_PROPERTIES = {"isIdentifiedByAuthority": ("RWO", "Authority")}
+
+
 def _defined(namespace, iri: str) -> bool:
     try:
         namespace + iri[len(str(namespace)):]  # a closed rdflib namespace: an unknown term raises
@@ -322,12 +330,21 @@ def test_every_term_the_links_use_exists_in_its_vocabulary(tmp_path, records, co
             assert _defined(OWL, term), term
         elif term.startswith(str(SKOS)):
             assert _defined(SKOS, term), term
+        elif term.startswith(str(MADS)):
+            assert term[len(str(MADS)):] in MADS_PROPERTIES, term
         elif term.startswith("http://id.loc.gov/ontologies/"):
             assert term in bf_terms, term
         elif term.startswith("https://schema.org/"):
             assert term[len("https://schema.org/"):] in schemaorg.vocabulary().properties, term
         else:
             assert term in SSSOM_SLOTS.values(), term
+    # isIdentifiedByAuthority goes from a real-world thing (an agent or a place, never a topic) to
+    # an id.loc.gov authority record
+    whole_graph = graph(out)
+    for s, o in added.subject_objects(MADS.isIdentifiedByAuthority):
+        types = {str(t).rsplit("/", 1)[-1] for t in whole_graph.objects(s, RDF.type)}
+        assert types & {"Person", "Family", "Organization", "Jurisdiction", "Meeting", "Agent", "Place"}, (s, types)
+        assert str(o).startswith("http://id.loc.gov/authorities/"), o
     assert set(added.objects(None, URIRef(SSSOM + "mapping_justification"))) == {
         URIRef("https://w3id.org/semapv/vocab/LexicalMatching")}  # one of the values SSSOM allows
     # schema.org nodes get schema:sameAs beside owl:sameAs, within its domains and ranges

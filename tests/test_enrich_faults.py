@@ -167,7 +167,8 @@ def test_an_empty_answer_is_kept_for_a_shorter_time(tmp_path):
         enricher, _ = stage(srv, cache, ttl=30 * 86400, miss_ttl=86400)
         other = (PERSON[0].replace("valim", "x"), *PERSON[1:])
         links = enricher.enrich([PERSON, LABEL, other, (other[0], LABEL[1], '"Nobody, Known"')])
-    assert {t[2] for t in links if "exactMatch" in t[1]} == {"<http://id.loc.gov/authorities/names/no2011087251>"}
+    assert {t[2] for t in links if "isIdentifiedByAuthority" in t[1]} == {
+        "<http://id.loc.gov/authorities/names/no2011087251>"}
     lives = sorted(round((r.expires - r.created_at).total_seconds() / 86400) for r in cache.responses.values())
     assert lives == [1, 30]
 

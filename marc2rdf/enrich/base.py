@@ -2,8 +2,11 @@
 property a link takes.
 
 Links are ``owl:sameAs`` only to IRIs of the real-world thing (Wikidata items, VIAF clusters,
-ORCID iDs, ISNIs, id.loc.gov's ``rwo`` agents) and ``skos:exactMatch`` to authority records
-(LCNAF, LCSH, FAST, MeSH, IdRef, and any IRI this module does not know).
+ORCID iDs, ISNIs, id.loc.gov's ``rwo`` agents). An agent or a place, a real-world thing, links to
+its id.loc.gov record (a MADS/RDF authority) by ``madsrdf:isIdentifiedByAuthority`` (from a
+``madsrdf:RWO`` to a ``madsrdf:Authority``, as LC's own BIBFRAME does); every other link to an
+authority record (LCSH topics, FAST, MeSH, IdRef, an IRI this module does not know) is
+``skos:exactMatch``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMA = "https://schema.org/"
 SAME_AS = OWL + "sameAs"
 EXACT_MATCH = SKOS + "exactMatch"
+MADSRDF = "http://www.loc.gov/mads/rdf/v1#"
+IDENTIFIED_BY_AUTHORITY = MADSRDF + "isIdentifiedByAuthority"
+TO_RECORDS = frozenset({EXACT_MATCH, IDENTIFIED_BY_AUTHORITY})  # the predicates of links to authority records
 
 # scheme -> (pattern with the identifier as group 1, canonical IRI, a real-world thing?)
 SCHEMES: dict[str, tuple[re.Pattern, str, bool]] = {
@@ -50,11 +56,12 @@ def canonical(scheme: str, identifier: str) -> str:
     return SCHEMES[scheme][1].format(identifier)
 
 
-def link_targets(scheme: str, iri: str, agent: bool) -> list[tuple[str, str]]:
-    """``(predicate, target)`` pairs for a matched identifier."""
+def link_targets(scheme: str, iri: str, agent: bool, place: bool = False) -> list[tuple[str, str]]:
+    """``(predicate, target)`` pairs for a matched identifier of an agent, a place or a topic."""
     if SCHEMES[scheme][2]:
         return [(SAME_AS, iri)]
-    targets = [(EXACT_MATCH, iri)]
+    mads = scheme in ("lc", "lcsh") and (agent or place)
+    targets = [(IDENTIFIED_BY_AUTHORITY if mads else EXACT_MATCH, iri)]
     if scheme == "lc" and agent:  # LC names have a real-world-object IRI too
         targets.append((SAME_AS, LC_RWO.format(iri.rsplit("/", 1)[1])))
     return targets

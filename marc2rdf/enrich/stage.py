@@ -31,7 +31,17 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from marc2rdf.enrich.base import EXACT_MATCH, SAME_AS, SCHEMA, SKOS, Service, identify, link_targets
+from marc2rdf.enrich.base import (
+    EXACT_MATCH,
+    IDENTIFIED_BY_AUTHORITY,
+    SAME_AS,
+    SCHEMA,
+    SKOS,
+    TO_RECORDS,
+    Service,
+    identify,
+    link_targets,
+)
 from marc2rdf.enrich.http import ServiceError
 from marc2rdf.enrich.match import (
     AGENT_KINDS,
@@ -73,7 +83,8 @@ _KINDS = {f"<{BF}Person>": "person", f"<{BF}Family>": "family", f"<{BF}Jurisdict
           f"<{BF}Topic>": "topic", f"<{BF}Agent>": "agent",
           f"<{SCHEMA}Person>": "person", f"<{SCHEMA}Organization>": "organization", f"<{SCHEMA}Place>": "place"}
 _RANK = {k: i for i, k in enumerate(["person", "family", "organization", "meeting", "place", "topic", "agent"])}
-_LINKS = {f"<{SAME_AS}>", f"<{EXACT_MATCH}>", f"<{SCHEMA}sameAs>", f"<{SKOS}closeMatch>"}
+_LINKS = {f"<{SAME_AS}>", f"<{EXACT_MATCH}>", f"<{SCHEMA}sameAs>", f"<{SKOS}closeMatch>",
+          f"<{IDENTIFIED_BY_AUTHORITY}>"}
 
 # heading kind (and thesaurus of a subject) -> services asked when none is named (--enrich alone)
 DEFAULTS = {"person": ("lcnaf", "viaf", "wikidata"), "family": ("lcnaf", "wikidata"),
@@ -354,7 +365,7 @@ class Enricher:
                     known_scheme = identify(iri)
                     if known_scheme:
                         scheme, iri = known_scheme
-                        targets = link_targets(scheme, iri, h.kind in AGENT_KINDS)
+                        targets = link_targets(scheme, iri, h.kind in AGENT_KINDS, h.kind == "place")
                     else:
                         targets = [(EXACT_MATCH, iri)]
                     for predicate, target in targets:
@@ -368,7 +379,7 @@ class Enricher:
         for scheme, targets in proposed.items():
             if scheme in known:
                 continue  # the record says it already: never overridden
-            records = {t for t, (p, _) in targets.items() if p == EXACT_MATCH} or set(targets)
+            records = {t for t, (p, _) in targets.items() if p in TO_RECORDS} or set(targets)
             if len(records) > 1:
                 self._review(h, nodes, "+".join(sorted({lk.service.name for _, lk in targets.values()})),
                              Decision("review", reason=f"services disagree on the {scheme} identifier: "
