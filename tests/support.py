@@ -48,3 +48,22 @@ def assert_same_record(ours: Record, theirs: Record, where: str = "") -> None:
     assert len(a) == len(b), f"{where}: {len(a)} fields vs {len(b)}"
     for x, y in zip(a, b):
         assert x == y, where
+
+
+def mapped_counts(paths) -> tuple[int, int]:
+    """(triples `marc2rdf convert` writes, distinct (graph, triple) quads a store holds) for these
+    inputs under the bibframe profile, counted from the mapper itself."""
+    from marc2rdf.mapping import load_mappers
+    from marc2rdf.readers import read
+    from marc2rdf.readers.base import Read
+    from marc2rdf.store import graph_of
+
+    (mapper,) = load_mappers(["bibframe"])
+    written, quads = 0, set()
+    for path in paths:
+        for item in read(path):
+            if isinstance(item, Read):
+                triples = mapper.map(item.record)
+                written += len(triples)
+                quads |= {(graph_of(mapper, item.record), *t) for t in triples}
+    return written, len(quads)

@@ -29,6 +29,7 @@ def open_store(path: str | Path, read_only: bool = False) -> ox.Store:
             if not path.is_dir():
                 raise StoreError(f"{path}: no store here (make one with `marc2rdf load ... --store {path}`)")
             return ox.Store.read_only(str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
     except OSError as exc:
         busy = " (another process has it open for writing)" if "LOCK" in str(exc) else ""
