@@ -92,7 +92,7 @@ def test_count_equals_the_lines_of_convert_when_ids_are_unique(tmp_path):
     code, nt, err = run("convert", FSL)
     assert code == 0, err
     lines = nt.splitlines()
-    assert len(lines) == 3761
+    assert len(lines) == mapped_counts([FSL])[0] > 3000
     code, _, err = run("load", FSL, "--store", tmp_path / "s", "--batch-size", "7")
     assert code == 0, err
     assert count(tmp_path / "s") == len(lines)
