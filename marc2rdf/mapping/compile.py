@@ -18,6 +18,7 @@ from marc2rdf.mapping.spec import (
     View,
     compile_condition,
     compile_selector,
+    only_tag,
     parse_selector,
     selector_tags,
 )
@@ -172,19 +173,27 @@ class Compiler:
     # -- values -------------------------------------------------------------------------------
     def value(self, spec, where: Where) -> ValueFn:
         """A value spec: alternatives (list), a constant, a `from`, or a nested node."""
+        cond, fn = self._guarded(spec, where)
+        if cond is None:
+            return fn
+        return lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else []
+
+    def _guarded(self, spec, where: Where) -> tuple[Any, ValueFn]:
+        """A value spec as (its `when`, or None; the value without it)."""
         if isinstance(spec, list):
-            alternatives = [self.value(s, where) for s in spec]
+            alternatives = [self._guarded(s, where) for s in spec]
             if len(alternatives) == 1:
                 return alternatives[0]
 
             def first(view: View, ctx: Ctx) -> list[str]:
-                for alt in alternatives:
-                    out = alt(view, ctx)
-                    if out:
-                        return out
+                for cond, alt in alternatives:
+                    if cond is None or cond(view, ctx.index):
+                        out = alt(view, ctx)
+                        if out:
+                            return out
                 return []
 
-            return first
+            return None, first
         if isinstance(spec, (str, int, float)):
             spec = str(spec)
             spec = {"from": spec} if spec[:1] in ("$", "[") else {"value": spec}
@@ -203,9 +212,7 @@ class Compiler:
             fn = self._from(spec, where)
         else:
             raise where.error(spec, "a value needs `from`, `value`, `ref` or `node`")
-        if cond is None:
-            return fn
-        return lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else []
+        return cond, fn
 
     def _constant(self, spec: dict, where: Where) -> ValueFn:
         raw = str(spec["value"])
@@ -257,12 +264,20 @@ class Compiler:
 
         if template is not None:
 
+            made: dict[str, str] = {}  # value -> its IRI term ("" when not an absolute IRI)
+
             def as_iris(view: View, ctx: Ctx) -> list[str]:
                 out = []
                 for v in values(view):
-                    full = template.replace("{}", v)
-                    if is_absolute_iri(full):
-                        out.append(iri(full))
+                    term = made.get(v)
+                    if term is None:
+                        full = template.replace("{}", v)
+                        term = iri(full) if is_absolute_iri(full) else ""
+                        if len(made) >= 4096:
+                            made.clear()
+                        made[v] = term
+                    if term:
+                        out.append(term)
                 return out
 
             return as_iris
@@ -577,17 +592,23 @@ class Compiler:
         if via_full == RDF_TYPE and "value" in spec:
             self._note_terms(spec["value"], where)
 
-        if vias is None and inverse is None and cond is None:
+        only = only_tag(str(spec["match"]))
+        if vias is None and inverse is None:
 
             def simple_run(ctx: Ctx) -> None:
-                # the common shape: a fixed property, no inverse, no condition on the rule
+                # the common shape: a fixed property, no inverse
                 subject = ctx.nodes.get(to)
                 if subject is None:
                     return
-                append = ctx.out.append
-                for view in select(ctx.index):
-                    for o in fn(view, ctx):
-                        append((subject, via, o))
+                index = ctx.index
+                views = index.by_tag.get(only) if only is not None else select(index)
+                if views:
+                    append = ctx.out.append
+                    for view in views:
+                        if cond is not None and not cond(view, index):
+                            continue
+                        for o in fn(view, ctx):
+                            append((subject, via, o))
 
             return rid, simple_run, selector_tags(str(spec["match"]))
 

@@ -139,6 +139,15 @@ def compile_selector(spec: str) -> Callable[[RecordIndex], list[View]]:
     return select
 
 
+def only_tag(spec: str) -> str | None:
+    """The tag of a selector of one tag, without wildcards or indicator filters (else None): its
+    fields are ``index.by_tag.get(tag)``."""
+    parts = parse_selector(spec)
+    if len(parts) == 1 and not parts[0].wildcard and parts[0].ind1 is None and parts[0].ind2 is None:
+        return parts[0].pattern
+    return None
+
+
 def _pos(view: View) -> int:
     return view.pos
 
