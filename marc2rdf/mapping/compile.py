@@ -283,7 +283,8 @@ class Compiler:
             return as_iris
 
         if lang is None and datatype is None and twin_ok and fused:
-            return _text_of(values)
+            return _subfield_text(frozenset(source[1:]), bool(spec.get("each")), str(spec.get("join", " ")),
+                                  steps[0] if steps else None, _text_of(values))
 
         if lang is None and datatype is None and twin_ok:
 
@@ -693,6 +694,58 @@ def _subfield_values(codes: frozenset[str], each: bool, join: str, step: Callabl
         return list(r) if isinstance(r, list) else [r]
 
     return joined
+
+
+def _plain(text: str) -> str:
+    """A literal without language or datatype."""
+    return f'"{text}"' if _needs_escape(text) is None else literal(text)
+
+
+def _subfield_text(codes: frozenset[str], each: bool, join: str, step: Callable | None, general: ValueFn) -> ValueFn:
+    """What ``general`` (:func:`_text_of` over :func:`_subfield_values`) gives, in one function for
+    a field that is not an 880 and has no 880 twin."""
+    if each:
+
+        def each_text(view: View, ctx: Ctx) -> list[str]:
+            if view.lang is not None or view.twin is not None:
+                return general(view, ctx)
+            out: list[str] = []
+            for c, v in getattr(view.field, "subfields", ()):
+                if c in codes and v.strip():
+                    if step is None:
+                        out.append(_plain(v))
+                        continue
+                    r = step(v)
+                    if r is not None:
+                        if isinstance(r, list):
+                            out.extend([_plain(x) for x in r])
+                        else:
+                            out.append(_plain(r))
+            return out
+
+        return each_text
+
+    def joined_text(view: View, ctx: Ctx) -> list[str]:
+        if view.lang is not None or view.twin is not None:
+            return general(view, ctx)
+        text = None
+        for c, v in getattr(view.field, "subfields", ()):
+            if c in codes:
+                v = v.strip()
+                if v:
+                    text = v if text is None else text + join + v
+        if text is None:
+            return []
+        if step is not None:
+            r = step(text)
+            if r is None:
+                return []
+            if isinstance(r, list):
+                return [_plain(x) for x in r]
+            text = r
+        return [_plain(text)]
+
+    return joined_text
 
 
 def _text_of(values: Callable[[View], list[str]]) -> ValueFn:
