@@ -329,10 +329,19 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
         return lambda view, index: index.by_tag.keys().isdisjoint(tags) != want
     if key == "matches":
         pats = [(str(code).lstrip("$"), re.compile(rx)) for code, rx in value.items() if not str(code).startswith("__")]
-        return lambda view, index: all(
-            any(sf.code == code and rx.search(sf.value) for sf in getattr(view.field, "subfields", ()))
-            for code, rx in pats
-        )
+
+        def matches(view: View, index: RecordIndex) -> bool:
+            # each pattern found in one of the subfields of its code
+            subfields = getattr(view.field, "subfields", ())
+            for code, rx in pats:
+                for c, v in subfields:
+                    if c == code and rx.search(v):
+                        break
+                else:
+                    return False
+            return True
+
+        return matches
     if key == "not":
         inner = compile_condition(value, named)
         return lambda view, index: not inner(view, index)
@@ -342,9 +351,14 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
     if key.startswith("$") and len(key) == 2:
         code = key[1]
         allowed = {v.casefold() for v in _as_set(value)}
-        return lambda view, index: any(
-            sf.code == code and sf.value.strip().casefold() in allowed for sf in getattr(view.field, "subfields", ())
-        )
+
+        def subfield_is(view: View, index: RecordIndex) -> bool:
+            for c, v in getattr(view.field, "subfields", ()):  # noqa: SIM110 (a loop: no generator per call)
+                if c == code and v.strip().casefold() in allowed:
+                    return True
+            return False
+
+        return subfield_is
     m = _FIXED_KEY.match(key)
     if m:
         tag = "LDR" if m.group(1) in ("leader", "LDR") else m.group(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 
 from marc2rdf.vocab import PREFIXES
 
@@ -137,6 +138,7 @@ class Names:
         return short
 
 
+_predicate = itemgetter(1)
 _NAMESPACES: dict[str, str] = {}  # ``<iri>`` -> its namespace: the same few terms in every record
 
 
@@ -152,7 +154,7 @@ def _namespace(term: str) -> str:
 def vocabularies(triples: Iterable[Triple]) -> set[str]:
     """The namespaces of the properties and classes a record uses (void:vocabulary)."""
     triples = triples if isinstance(triples, (list, tuple)) else list(triples)
-    terms = {p for _, p, _ in triples}
+    terms = set(map(_predicate, triples))
     if RDF_TYPE in terms:
         terms.update([o for _, p, o in triples if p == RDF_TYPE and o[0] == "<"])
     get = _NAMESPACES.get
