@@ -406,12 +406,24 @@ class Compiler:
             trim = TRANSFORMS["trim_punctuation"][0](None, self.tables)
 
             def heading(view: View) -> list[str]:
-                subfields = getattr(view.field, "subfields", ())
-                head = join.join(sf.value.strip() for sf in subfields if sf.code in main and sf.value.strip())
-                parts = [trim(head)] if head else []
-                parts += [trim(sf.value.strip()) for sf in subfields if sf.code in subs and sf.value.strip()]
-                parts = [p for p in parts if p]
-                return ["--".join(parts)] if parts else []
+                head = None  # the main part's trimmed values joined
+                divisions: list[str] = []  # each subdivision trimmed, punctuation trimmed too
+                for c, v in getattr(view.field, "subfields", ()):
+                    if c in main:
+                        text = v.strip()
+                        if text:
+                            head = text if head is None else head + join + text
+                    if c in subs:
+                        text = v.strip()
+                        if text:
+                            text = trim(text)
+                            if text:
+                                divisions.append(text)
+                if head is not None:
+                    head = trim(head)
+                    if head:
+                        divisions.insert(0, head)
+                return ["--".join(divisions)] if divisions else []
 
             return heading
         if source.startswith("$") and len(source) > 1:

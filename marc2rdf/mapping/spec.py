@@ -109,13 +109,16 @@ def compile_selector(spec: str) -> Callable[[RecordIndex], list[View]]:
 
     if not patterns and not filters:
         tags = tuple(exact)
+        tagset = frozenset(tags)
+        repeated = len(tagset) < len(tags)  # a tag named twice: its fields come twice
 
         def select_tags(index: RecordIndex) -> list[View]:
-            # several tags' fields, in record order (each tag's own are in order already)
+            # several tags' fields, in record order (each tag's own are in order already; no two
+            # views share a position, so the order they are gathered in does not matter)
             by_tag = index.by_tag
             found: list[View] = []
             mixed = False
-            for t in tags:
+            for t in tags if len(tags) <= len(by_tag) or repeated else [t for t in by_tag if t in tagset]:
                 views = by_tag.get(t)
                 if views:
                     if found:
