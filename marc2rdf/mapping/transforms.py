@@ -52,9 +52,7 @@ def _make_trim(arg, tables) -> Step:
             return None
         if value[-1] not in _TRAIL_CHARS and value[0] not in _LEAD_CHARS:
             return value  # the common case: nothing to trim
-        prev = None
-        while prev != value:
-            prev = value
+        while True:
             value = value.rstrip(_TRAIL_STRIP).lstrip(_TRAIL_STRIP)
             if value.endswith(".") and not value.endswith("..."):
                 m = _LAST_WORD.search(value)
@@ -64,7 +62,9 @@ def _make_trim(arg, tables) -> Step:
                 dotted = "." in bare  # "U.S." "e.g."
                 if not (initial or dotted or (bare + ".").casefold() in abbreviations):
                     value = value[:-1]
-        return value or None
+                    continue  # a final period gone: what it followed may be punctuation too
+            # stripping twice changes nothing, and the period stays: the value is trimmed
+            return value or None
 
     return trim
 
