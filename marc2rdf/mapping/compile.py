@@ -259,6 +259,8 @@ class Compiler:
             values = extract  # the subfields as they are
         elif len(steps) == 1 and join_after is None and mapping is None:
             values = self._one_step(extract, steps[0])
+        elif not steps and join_after is None and mapping is not None and not fold:
+            values = self._looked_up(extract, mapping, default)
         else:
             values = self._pipeline(extract, steps, join_after, mapping, fold, default)
 
@@ -317,6 +319,21 @@ class Compiler:
                         out.extend(r)
                     else:
                         out.append(r)
+            return out
+
+        return values
+
+    @staticmethod
+    def _looked_up(extract: Callable[[View], list[str]], mapping: dict[str, str], default) -> Callable[[View], list[str]]:
+        """extract → table look-up (what :meth:`_pipeline` does when that is all there is)."""
+
+        def values(view: View) -> list[str]:
+            vals = extract(view)
+            if not vals:
+                return []
+            out = [m for m in map(mapping.get, vals) if m is not None]
+            if not out and default is not None:
+                return [str(default)]  # the field had a value, one the table does not know
             return out
 
         return values
