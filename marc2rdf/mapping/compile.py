@@ -18,10 +18,11 @@ from marc2rdf.mapping.spec import (
     View,
     compile_condition,
     compile_selector,
+    only_tag,
     parse_selector,
     selector_tags,
 )
-from marc2rdf.mapping.terms import bnode_prefix, iri, is_absolute_iri, literal, slug
+from marc2rdf.mapping.terms import NEEDS_ESCAPE, bnode_prefix, iri, is_absolute_iri, literal, slug
 from marc2rdf.mapping.transforms import TRANSFORMS
 from marc2rdf.vocab import PREFIXES, RDF_TYPE, expand
 
@@ -37,12 +38,13 @@ ID_KEYS = {"first", "mint", "record"}
 MINT_KEYS = {"key", "kind"}
 _RDF_TYPE = iri(RDF_TYPE)
 _CYCLE = object()  # a named condition being compiled
+_needs_escape = NEEDS_ESCAPE.search
 
 
 class Ctx:
     """What a record's rules share while it is mapped."""
 
-    __slots__ = ("index", "base", "rid", "out", "nodes", "_bn", "_bp", "_counters")
+    __slots__ = ("index", "base", "rid", "out", "nodes", "_bn", "_bp", "_scope", "_counters")
 
     def __init__(self, index: RecordIndex, base: str, rid: str, nodes: dict[str, str], scope: str = ""):
         self.index = index
@@ -51,15 +53,21 @@ class Ctx:
         self.out: list[Triple] = []
         self.nodes = nodes
         self._bn = 0
-        # from the record's content, not just its id: two different records that share an 001
-        # never share a blank node, and a record gets the same labels on every run; the scope (the
-        # profile's name) keeps two profiles' nodes apart when their output is written together
-        self._bp = bnode_prefix(scope + "\x1d" + _content_key(index.record) if scope else _content_key(index.record))
+        self._scope = scope
+        self._bp = ""  # made on the first blank node (a record may need none)
         self._counters: dict[str, int] = {}
 
     def bnode(self) -> str:
         self._bn += 1
-        return f"{self._bp}{self._bn}"
+        bp = self._bp
+        if not bp:
+            # from the record's content, not just its id: two different records that share an 001
+            # never share a blank node, and a record gets the same labels on every run; the scope
+            # (the profile's name) keeps two profiles' nodes apart when their output is written
+            # together
+            key = _content_key(self.index.record)
+            bp = self._bp = bnode_prefix(self._scope + "\x1d" + key if self._scope else key)
+        return f"{bp}{self._bn}"
 
     def numbered(self, name: str) -> int:
         n = self._counters.get(name, 0) + 1
@@ -165,19 +173,27 @@ class Compiler:
     # -- values -------------------------------------------------------------------------------
     def value(self, spec, where: Where) -> ValueFn:
         """A value spec: alternatives (list), a constant, a `from`, or a nested node."""
+        cond, fn = self._guarded(spec, where)
+        if cond is None:
+            return fn
+        return lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else []
+
+    def _guarded(self, spec, where: Where) -> tuple[Any, ValueFn]:
+        """A value spec as (its `when`, or None; the value without it)."""
         if isinstance(spec, list):
-            alternatives = [self.value(s, where) for s in spec]
+            alternatives = [self._guarded(s, where) for s in spec]
             if len(alternatives) == 1:
                 return alternatives[0]
 
             def first(view: View, ctx: Ctx) -> list[str]:
-                for alt in alternatives:
-                    out = alt(view, ctx)
-                    if out:
-                        return out
+                for cond, alt in alternatives:
+                    if cond is None or cond(view, ctx.index):
+                        out = alt(view, ctx)
+                        if out:
+                            return out
                 return []
 
-            return first
+            return None, first
         if isinstance(spec, (str, int, float)):
             spec = str(spec)
             spec = {"from": spec} if spec[:1] in ("$", "[") else {"value": spec}
@@ -196,9 +212,7 @@ class Compiler:
             fn = self._from(spec, where)
         else:
             raise where.error(spec, "a value needs `from`, `value`, `ref` or `node`")
-        if cond is None:
-            return fn
-        return lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else []
+        return cond, fn
 
     def _constant(self, spec: dict, where: Where) -> ValueFn:
         raw = str(spec["value"])
@@ -234,22 +248,45 @@ class Compiler:
         # an 880 twin adds its text only where the value is text
         twin_ok = template is None and mapping is None and datatype is None
 
-        if not steps and join_after is None and mapping is None:
-            values = extract  # the common case: the subfields as they are
+        source = str(spec["from"])
+        # `$codes`, at most one transform: extraction and transform in one function
+        fused = source[:1] == "$" and len(source) > 1 and "--" not in source and len(steps) <= 1 \
+            and join_after is None and mapping is None
+        if fused:
+            values = _subfield_values(frozenset(source[1:]), bool(spec.get("each")), str(spec.get("join", " ")),
+                                      steps[0] if steps else None)
+        elif not steps and join_after is None and mapping is None:
+            values = extract  # the subfields as they are
+        elif len(steps) == 1 and join_after is None and mapping is None:
+            values = self._one_step(extract, steps[0])
+        elif not steps and join_after is None and mapping is not None and not fold:
+            values = self._looked_up(extract, mapping, default)
         else:
             values = self._pipeline(extract, steps, join_after, mapping, fold, default)
 
         if template is not None:
 
+            made: dict[str, str] = {}  # value -> its IRI term ("" when not an absolute IRI)
+
             def as_iris(view: View, ctx: Ctx) -> list[str]:
                 out = []
                 for v in values(view):
-                    full = template.replace("{}", v)
-                    if is_absolute_iri(full):
-                        out.append(iri(full))
+                    term = made.get(v)
+                    if term is None:
+                        full = template.replace("{}", v)
+                        term = iri(full) if is_absolute_iri(full) else ""
+                        if len(made) >= 4096:
+                            made.clear()
+                        made[v] = term
+                    if term:
+                        out.append(term)
                 return out
 
             return as_iris
+
+        if lang is None and datatype is None and twin_ok and fused:
+            return _subfield_text(frozenset(source[1:]), bool(spec.get("each")), str(spec.get("join", " ")),
+                                  steps[0] if steps else None, _text_of(values))
 
         if lang is None and datatype is None and twin_ok:
 
@@ -270,11 +307,45 @@ class Compiler:
         return as_literals
 
     @staticmethod
+    def _one_step(extract: Callable[[View], list[str]], step: Callable) -> Callable[[View], list[str]]:
+        """extract → one transform (what :meth:`_pipeline` does when that is all there is)."""
+
+        def values(view: View) -> list[str]:
+            out: list[str] = []
+            for v in extract(view):
+                r = step(v)
+                if r is not None:
+                    if isinstance(r, list):
+                        out.extend(r)
+                    else:
+                        out.append(r)
+            return out
+
+        return values
+
+    @staticmethod
+    def _looked_up(extract: Callable[[View], list[str]], mapping: dict[str, str], default) -> Callable[[View], list[str]]:
+        """extract → table look-up (what :meth:`_pipeline` does when that is all there is)."""
+
+        def values(view: View) -> list[str]:
+            vals = extract(view)
+            if not vals:
+                return []
+            out = [m for m in map(mapping.get, vals) if m is not None]
+            if not out and default is not None:
+                return [str(default)]  # the field had a value, one the table does not know
+            return out
+
+        return values
+
+    @staticmethod
     def _pipeline(extract, steps, join_after, mapping, fold, default) -> Callable[[View], list[str]]:
         """extract → transforms → join → table look-up, for one value spec."""
 
         def values(view: View) -> list[str]:
             vals = extract(view)
+            if not vals:
+                return []
             for step in steps:
                 nxt: list[str] = []
                 for v in vals:
@@ -291,8 +362,8 @@ class Compiler:
             if mapping is not None:
                 mapped = [mapping.get(v.casefold() if fold else v) for v in vals]
                 vals = [m for m in mapped if m is not None]
-                if not vals and default is not None and extract(view):
-                    vals = [str(default)]
+                if not vals and default is not None:
+                    vals = [str(default)]  # the field had a value, one the table does not know
             return vals
 
         return values
@@ -352,23 +423,40 @@ class Compiler:
             trim = TRANSFORMS["trim_punctuation"][0](None, self.tables)
 
             def heading(view: View) -> list[str]:
-                subfields = getattr(view.field, "subfields", ())
-                head = join.join(sf.value.strip() for sf in subfields if sf.code in main and sf.value.strip())
-                parts = [trim(head)] if head else []
-                parts += [trim(sf.value.strip()) for sf in subfields if sf.code in subs and sf.value.strip()]
-                parts = [p for p in parts if p]
-                return ["--".join(parts)] if parts else []
+                head = None  # the main part's trimmed values joined
+                divisions: list[str] = []  # each subdivision trimmed, punctuation trimmed too
+                for c, v in getattr(view.field, "subfields", ()):
+                    if c in main:
+                        text = v.strip()
+                        if text:
+                            head = text if head is None else head + join + text
+                    if c in subs:
+                        text = v.strip()
+                        if text:
+                            text = trim(text)
+                            if text:
+                                divisions.append(text)
+                if head is not None:
+                    head = trim(head)
+                    if head:
+                        divisions.insert(0, head)
+                return ["--".join(divisions)] if divisions else []
 
             return heading
         if source.startswith("$") and len(source) > 1:
             codes = frozenset(source[1:])
             if each:
-                return lambda view: [sf.value for sf in getattr(view.field, "subfields", ()) if sf.code in codes and sf.value.strip()]
+                return lambda view: [v for c, v in getattr(view.field, "subfields", ()) if c in codes and v.strip()]
 
             def joined(view: View) -> list[str]:
-                parts = [sf.value for sf in getattr(view.field, "subfields", ()) if sf.code in codes]
-                text = join.join(p.strip() for p in parts if p.strip())
-                return [text] if text else []
+                # the subfields' trimmed values, the empty ones left out, joined with `join`
+                text = None
+                for c, v in getattr(view.field, "subfields", ()):
+                    if c in codes:
+                        v = v.strip()
+                        if v:
+                            text = v if text is None else text + join + v
+                return [] if text is None else [text]
 
             return joined
         raise where.error(spec, f"bad `from` {source!r}: use $codes, [NN-NN], data, ind1, ind2, tag, tag/ind1 or tag/ind2")
@@ -398,6 +486,24 @@ class Compiler:
             self.terms.add(full)
             props.append((iri(full), self.value(value, where)))
         ident = self._identity(spec.get("id"), where)
+        blank = spec.get("id") is None  # a blank node: ``ident`` is ``ctx.bnode()``
+
+        if cond is None and not classes:
+            # the common shape: constant classes, no condition
+            typed = tuple((_RDF_TYPE, t) for t in fixed_types)
+
+            def plain_node(view: View, ctx: Ctx) -> list[str]:
+                subject = ctx.bnode() if blank else ident(view, ctx, fixed_types)
+                out = ctx.out
+                append = out.append
+                for pt in typed:
+                    append((subject, *pt))
+                for pred, fn in props:
+                    for o in fn(view, ctx):
+                        append((subject, pred, o))
+                return [subject]
+
+            return plain_node
 
         def node(view: View, ctx: Ctx) -> list[str]:
             if cond is not None and not cond(view, ctx.index):
@@ -516,6 +622,26 @@ class Compiler:
         if via_full == RDF_TYPE and "value" in spec:
             self._note_terms(spec["value"], where)
 
+        only = only_tag(str(spec["match"]))
+        if vias is None and inverse is None:
+
+            def simple_run(ctx: Ctx) -> None:
+                # the common shape: a fixed property, no inverse
+                subject = ctx.nodes.get(to)
+                if subject is None:
+                    return
+                index = ctx.index
+                views = index.by_tag.get(only) if only is not None else select(index)
+                if views:
+                    append = ctx.out.append
+                    for view in views:
+                        if cond is not None and not cond(view, index):
+                            continue
+                        for o in fn(view, ctx):
+                            append((subject, via, o))
+
+            return rid, simple_run, selector_tags(str(spec["match"]))
+
         def run(ctx: Ctx) -> None:
             subject = ctx.nodes.get(to)
             if subject is None:
@@ -558,13 +684,127 @@ class Compiler:
         return run
 
 
+def _subfield_values(codes: frozenset[str], each: bool, join: str, step: Callable | None) -> Callable[[View], list[str]]:
+    """The values of a field's subfields ``codes`` (each one, or joined with ``join``), passed
+    through ``step`` when there is one: a `from: $codes` with at most one `then`."""
+    if each:
+        if step is None:
+            return lambda view: [v for c, v in getattr(view.field, "subfields", ()) if c in codes and v.strip()]
+
+        def each_step(view: View) -> list[str]:
+            out: list[str] = []
+            for c, v in getattr(view.field, "subfields", ()):
+                if c in codes and v.strip():
+                    r = step(v)
+                    if r is not None:
+                        if isinstance(r, list):
+                            out.extend(r)
+                        else:
+                            out.append(r)
+            return out
+
+        return each_step
+
+    def joined(view: View) -> list[str]:
+        # the subfields' trimmed values, the empty ones left out, joined with `join`
+        text = None
+        for c, v in getattr(view.field, "subfields", ()):
+            if c in codes:
+                v = v.strip()
+                if v:
+                    text = v if text is None else text + join + v
+        if text is None:
+            return []
+        if step is None:
+            return [text]
+        r = step(text)
+        if r is None:
+            return []
+        return list(r) if isinstance(r, list) else [r]
+
+    return joined
+
+
+def _plain(text: str) -> str:
+    """A literal without language or datatype."""
+    return f'"{text}"' if _needs_escape(text) is None else literal(text)
+
+
+def _subfield_text(codes: frozenset[str], each: bool, join: str, step: Callable | None, general: ValueFn) -> ValueFn:
+    """What ``general`` (:func:`_text_of` over :func:`_subfield_values`) gives, in one function for
+    a field that is not an 880 and has no 880 twin."""
+    if each:
+
+        def each_text(view: View, ctx: Ctx) -> list[str]:
+            if view.lang is not None or view.twin is not None:
+                return general(view, ctx)
+            out: list[str] = []
+            for c, v in getattr(view.field, "subfields", ()):
+                if c in codes and v.strip():
+                    if step is None:
+                        out.append(_plain(v))
+                        continue
+                    r = step(v)
+                    if r is not None:
+                        if isinstance(r, list):
+                            out.extend([_plain(x) for x in r])
+                        else:
+                            out.append(_plain(r))
+            return out
+
+        return each_text
+
+    def joined_text(view: View, ctx: Ctx) -> list[str]:
+        if view.lang is not None or view.twin is not None:
+            return general(view, ctx)
+        text = None
+        for c, v in getattr(view.field, "subfields", ()):
+            if c in codes:
+                v = v.strip()
+                if v:
+                    text = v if text is None else text + join + v
+        if text is None:
+            return []
+        if step is not None:
+            r = step(text)
+            if r is None:
+                return []
+            if isinstance(r, list):
+                return [_plain(x) for x in r]
+            text = r
+        return [_plain(text)]
+
+    return joined_text
+
+
+def _text_of(values: Callable[[View], list[str]]) -> ValueFn:
+    """Plain literals of ``values``, in the field's language-script if it has one, followed by
+    those of its 880 twin."""
+
+    def as_text(view: View, ctx: Ctx) -> list[str]:
+        out = []
+        tag = view.lang
+        for v in values(view):
+            if _needs_escape(v) is None:
+                out.append(f'"{v}"@{tag}' if tag else f'"{v}"')
+            else:
+                out.append(literal(v, tag))
+        twin = view.twin
+        if twin is not None:
+            out.extend(literal(v, twin.lang) for v in values(twin))
+        return out
+
+    return as_text
+
+
 def _content_key(record: Record) -> str:
     parts = [str(record.leader)]
+    append = parts.append
     for f in record.fields:
-        if f.is_control_field():
-            parts.append(f.tag + (f.data or ""))
+        if f.control_field:
+            append(f.tag + (f.data or ""))
         else:
-            parts.append(f.tag + "".join(f.indicators or "") + "\x1f".join(c + v for c, v in f.subfields))
+            append(f.tag + "".join(f.indicators or "") + "\x1f".join(map("".join, f.subfields)))
     return "\x1e".join(parts)
 
 
@@ -589,6 +829,8 @@ class Mapper:
         self.rules = [(rid, run) for rid, run, _ in rules]
         # (run, tags): a rule runs only on records that have one of its tags (None: any record)
         self._plan = [(run, tags) for _, run, tags in rules]
+        # the rules to run for a set of tags present, in rule order (records share their shapes)
+        self._plans: dict[frozenset[str], list[Callable[[Ctx], None]]] = {}
         self.record_id_specs = record_id
         self.node_templates = nodes
         self.base = base
@@ -612,12 +854,20 @@ class Mapper:
         nodes = {name: iri(f"{self.base}{rid}{suffix}") for name, suffix in self.node_templates.items()}
         return Ctx(RecordIndex(record, self.script_tag), self.base, rid, nodes, self.name)
 
+    def plan(self, present: frozenset[str]) -> list[Callable[[Ctx], None]]:
+        """The rules that can match a record with these tags, in rule order."""
+        runs = self._plans.get(present)
+        if runs is None:
+            runs = [run for run, tags in self._plan if tags is None or not tags.isdisjoint(present)]
+            if len(self._plans) >= 4096:
+                self._plans.clear()
+            self._plans[present] = runs
+        return runs
+
     def map(self, record: Record) -> list[Triple]:
         ctx = self.context(record)
-        present = ctx.index.by_tag.keys()
-        for run, tags in self._plan:
-            if tags is None or not tags.isdisjoint(present):
-                run(ctx)
+        for run in self.plan(frozenset(ctx.index.by_tag)):
+            run(ctx)
         return list(dict.fromkeys(ctx.out))
 
     def explain(self, record: Record) -> Iterable[tuple[str, Triple]]:

@@ -107,6 +107,29 @@ def compile_selector(spec: str) -> Callable[[RecordIndex], list[View]]:
         only = exact[0]
         return lambda index: index.by_tag.get(only, [])
 
+    if not patterns and not filters:
+        tags = tuple(exact)
+        tagset = frozenset(tags)
+        repeated = len(tagset) < len(tags)  # a tag named twice: its fields come twice
+
+        def select_tags(index: RecordIndex) -> list[View]:
+            # several tags' fields, in record order (each tag's own are in order already; no two
+            # views share a position, so the order they are gathered in does not matter)
+            by_tag = index.by_tag
+            found: list[View] = []
+            mixed = False
+            for t in tags if len(tags) <= len(by_tag) or repeated else [t for t in by_tag if t in tagset]:
+                views = by_tag.get(t)
+                if views:
+                    if found:
+                        mixed = True
+                    found += views
+            if mixed:
+                found.sort(key=_pos)
+            return found
+
+        return select_tags
+
     def select(index: RecordIndex) -> list[View]:
         tags = list(exact)
         if patterns:
@@ -117,6 +140,19 @@ def compile_selector(spec: str) -> Callable[[RecordIndex], list[View]]:
         return [v for v in found if keep(v)] if filters else found
 
     return select
+
+
+def only_tag(spec: str) -> str | None:
+    """The tag of a selector of one tag, without wildcards or indicator filters (else None): its
+    fields are ``index.by_tag.get(tag)``."""
+    parts = parse_selector(spec)
+    if len(parts) == 1 and not parts[0].wildcard and parts[0].ind1 is None and parts[0].ind2 is None:
+        return parts[0].pattern
+    return None
+
+
+def _pos(view: View) -> int:
+    return view.pos
 
 
 def selector_tags(spec: str) -> frozenset[str] | None:
@@ -137,6 +173,7 @@ def _indicators(field) -> tuple[str, str]:
 # -- the per-record index -------------------------------------------------------------------
 
 _SIX = re.compile(r"^(\d{3})-(\d{2})(?:/([^/]*))?")
+_tuple_new = tuple.__new__
 
 
 class RecordIndex:
@@ -147,6 +184,29 @@ class RecordIndex:
     def __init__(self, record: Record, script_tag: Callable[[str, str], str | None]):
         self.record = record
         self.leader = str(record.leader)
+        by_tag: dict[str, list[View]] = {"LDR": [View(-1, "LDR", _Fixed(self.leader), None, None)]}
+        fixed: dict[str, str] = {"LDR": self.leader}
+        # the common case, a record without 880s: each field is a view of its own tag
+        for pos, f in enumerate(record.fields):
+            tag = f.tag
+            if tag == "880":
+                break
+            if tag < "010" and tag.isdigit() and tag not in fixed:
+                fixed[tag] = f.data or ""
+            view = _tuple_new(View, (pos, tag, f, None, None))
+            views = by_tag.get(tag)
+            if views is None:
+                by_tag[tag] = [view]
+            else:
+                views.append(view)
+        else:
+            self.by_tag = by_tag
+            self.fixed = fixed
+            return
+        self._linked(record, script_tag)
+
+    def _linked(self, record: Record, script_tag: Callable[[str, str], str | None]) -> None:
+        """The index of a record with 880s: the twins paired, the unpaired 880s under their tag."""
         by_tag: dict[str, list[View]] = {"LDR": [View(-1, "LDR", _Fixed(self.leader), None, None)]}
         fixed: dict[str, str] = {"LDR": self.leader}
         twins: dict[tuple[str, str], Field] = {}
@@ -218,6 +278,9 @@ def compile_condition(spec: dict, named: Callable[[str], Cond] | None = None) ->
         checks.append(_compile_check(key, value, named))
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda view, index: first(view, index) and second(view, index)
     return lambda view, index: all(c(view, index) for c in checks)
 
 
@@ -231,27 +294,57 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
         return lambda view, index: all(c(view, index) for c in inners)
     if key == "tag":
         pattern = re.compile("|".join(f"(?:{p})" for p in (value if isinstance(value, list) else [value])))
-        return lambda view, index: bool(pattern.fullmatch(view.tag))
+        known: dict[str, bool] = {}  # tag -> whether it matches: a rule sees few tags
+
+        def tag_matches(view: View, index: RecordIndex) -> bool:
+            tag = view.tag
+            ok = known.get(tag)
+            if ok is None:
+                if len(known) >= 4096:
+                    known.clear()
+                ok = known[tag] = bool(pattern.fullmatch(tag))
+            return ok
+
+        return tag_matches
     if key in ("ind1", "ind2"):
         n = 0 if key == "ind1" else 1
         allowed = _as_set(value)
-        return lambda view, index: _indicators(view.field)[n] in allowed
-    if key == "has":
-        codes = set(str(value))
-        return lambda view, index: any(sf.code in codes for sf in getattr(view.field, "subfields", ()))
-    if key == "lacks":
-        codes = set(str(value))
-        return lambda view, index: not any(sf.code in codes for sf in getattr(view.field, "subfields", ()))
+
+        def indicator(view: View, index: RecordIndex) -> bool:
+            inds = getattr(view.field, "indicators", None)
+            return ((inds[n] or " ") if inds else " ") in allowed
+
+        return indicator
+    if key in ("has", "lacks"):
+        codes = frozenset(str(value))
+        want = key == "has"
+
+        def has(view: View, index: RecordIndex) -> bool:
+            for c, _ in getattr(view.field, "subfields", ()):
+                if c in codes:
+                    return want
+            return not want
+
+        return has
     if key in ("record_has", "record_lacks"):
         tags = [str(t) for t in (value if isinstance(value, list) else [value])]
         want = key == "record_has"
-        return lambda view, index: any(t in index.by_tag for t in tags) == want
+        return lambda view, index: index.by_tag.keys().isdisjoint(tags) != want
     if key == "matches":
         pats = [(str(code).lstrip("$"), re.compile(rx)) for code, rx in value.items() if not str(code).startswith("__")]
-        return lambda view, index: all(
-            any(sf.code == code and rx.search(sf.value) for sf in getattr(view.field, "subfields", ()))
-            for code, rx in pats
-        )
+
+        def matches(view: View, index: RecordIndex) -> bool:
+            # each pattern found in one of the subfields of its code
+            subfields = getattr(view.field, "subfields", ())
+            for code, rx in pats:
+                for c, v in subfields:
+                    if c == code and rx.search(v):
+                        break
+                else:
+                    return False
+            return True
+
+        return matches
     if key == "not":
         inner = compile_condition(value, named)
         return lambda view, index: not inner(view, index)
@@ -261,9 +354,14 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
     if key.startswith("$") and len(key) == 2:
         code = key[1]
         allowed = {v.casefold() for v in _as_set(value)}
-        return lambda view, index: any(
-            sf.code == code and sf.value.strip().casefold() in allowed for sf in getattr(view.field, "subfields", ())
-        )
+
+        def subfield_is(view: View, index: RecordIndex) -> bool:
+            for c, v in getattr(view.field, "subfields", ()):  # noqa: SIM110 (a loop: no generator per call)
+                if c == code and v.strip().casefold() in allowed:
+                    return True
+            return False
+
+        return subfield_is
     m = _FIXED_KEY.match(key)
     if m:
         tag = "LDR" if m.group(1) in ("leader", "LDR") else m.group(1)

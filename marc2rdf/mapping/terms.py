@@ -15,7 +15,7 @@ from urllib.parse import quote
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+NEEDS_ESCAPE = _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')  # a literal's text is written as it is otherwise
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 

@@ -52,9 +52,7 @@ def _make_trim(arg, tables) -> Step:
             return None
         if value[-1] not in _TRAIL_CHARS and value[0] not in _LEAD_CHARS:
             return value  # the common case: nothing to trim
-        prev = None
-        while prev != value:
-            prev = value
+        while True:
             value = value.rstrip(_TRAIL_STRIP).lstrip(_TRAIL_STRIP)
             if value.endswith(".") and not value.endswith("..."):
                 m = _LAST_WORD.search(value)
@@ -64,7 +62,9 @@ def _make_trim(arg, tables) -> Step:
                 dotted = "." in bare  # "U.S." "e.g."
                 if not (initial or dotted or (bare + ".").casefold() in abbreviations):
                     value = value[:-1]
-        return value or None
+                    continue  # a final period gone: what it followed may be punctuation too
+            # stripping twice changes nothing, and the period stays: the value is trimmed
+            return value or None
 
     return trim
 
@@ -94,6 +94,9 @@ def _make_split(arg, tables) -> Step:
     return split
 
 
+_PART_NAME = re.compile(r"\{(\d+)\}")
+
+
 @register("part", "The Nth part (from 1) of a delimited value, trimmed: `{part: [\"|\", 2]}`; or parts put in a template: `{part: [\"|\", \"vol. {2}, no. {3}\"]}` (dropped when a part it names is empty).")
 def _make_part(arg, tables) -> Step:
     sep, which = arg
@@ -116,7 +119,7 @@ def _make_part(arg, tables) -> Step:
         got = [p.strip() for p in value.split(sep)]
         if any(i > len(got) or not got[i - 1] for i in names):
             return None
-        return re.sub(r"\{(\d+)\}", lambda m: got[int(m.group(1)) - 1], template)
+        return _PART_NAME.sub(lambda m: got[int(m.group(1)) - 1], template)
 
     return parts
 
@@ -169,6 +172,8 @@ def _make_unless(arg, tables) -> Step:
 
 _ISBN = re.compile(r"[0-9][0-9\- ]{8,16}[0-9Xx]")
 _QUALIFIER = re.compile(r"\(([^)]*)\)")
+_ISBN_SEPARATORS = re.compile(r"[\s-]")
+_NOT_ISSN = re.compile(r"[^0-9Xx]")
 
 
 @simple("isbn", "The ISBN in a 020 $a: digits and X only (qualifiers dropped).")
@@ -176,7 +181,7 @@ def _isbn(value: str) -> str | None:
     m = _ISBN.search(value)
     if not m:
         return value.strip() or None
-    return re.sub(r"[\s-]", "", m.group(0)).upper()
+    return _ISBN_SEPARATORS.sub("", m.group(0)).upper()
 
 
 @simple("qualifier", "The text in parentheses after an identifier (`(pbk.)` → `pbk.`).")
@@ -187,7 +192,7 @@ def _qualifier(value: str) -> str | None:
 
 @simple("issn", "An ISSN as NNNN-NNNX.")
 def _issn(value: str) -> str | None:
-    digits = re.sub(r"[^0-9Xx]", "", value).upper()
+    digits = _NOT_ISSN.sub("", value).upper()
     if len(digits) == 8:
         return digits[:4] + "-" + digits[4:]
     return value.strip() or None
@@ -246,6 +251,9 @@ def _make_rwo(arg, tables) -> Step:
 # -- dates ------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_YEAR_008 = re.compile(r"[0-9u]{4}")
+_TIMESTAMP_005 = re.compile(r"\d{14}(\.\d)?")
+_DATE_008 = re.compile(r"\d{6}")
 
 
 @simple("year", "The first four-digit year in a value (`c1955-<1957>` → `1955`).")
@@ -257,7 +265,7 @@ def _year(value: str) -> str | None:
 @simple("edtf", "An 008 date (`19uu`, `1955`, `9999`) as EDTF (`19XX`, `1955`; `9999`/blank dropped).")
 def _edtf(value: str) -> str | None:
     v = value.strip().lower()
-    if len(v) != 4 or v in ("9999", "uuuu", "||||", "####") or not re.fullmatch(r"[0-9u]{4}", v):
+    if len(v) != 4 or v in ("9999", "uuuu", "||||", "####") or not _YEAR_008.fullmatch(v):
         return None
     if not v[0].isdigit():
         return None
@@ -266,7 +274,7 @@ def _edtf(value: str) -> str | None:
 
 def _edtf_year(d: str) -> str | None:
     d = d.strip().lower()
-    if len(d) != 4 or d in ("||||", "####") or not re.fullmatch(r"[0-9u]{4}", d):
+    if len(d) != 4 or d in ("||||", "####") or not _YEAR_008.fullmatch(d):
         return None
     return d.replace("u", "X")
 
@@ -296,7 +304,7 @@ def _edtf_008(value: str) -> str | None:
 @simple("datetime_005", "An 005 timestamp (`20250121143516.0`) as xsd:dateTime.")
 def _datetime_005(value: str) -> str | None:
     v = value.strip()
-    if not re.fullmatch(r"\d{14}(\.\d)?", v):
+    if not _TIMESTAMP_005.fullmatch(v):
         return None
     return f"{v[0:4]}-{v[4:6]}-{v[6:8]}T{v[8:10]}:{v[10:12]}:{v[12:14]}"
 
@@ -304,7 +312,7 @@ def _datetime_005(value: str) -> str | None:
 @simple("date_008", "008/00-05 (`yymmdd`) as an xsd:date, the century guessed as LC does (≥ 50 → 19xx).")
 def _date_008(value: str) -> str | None:
     v = value.strip()
-    if not re.fullmatch(r"\d{6}", v):
+    if not _DATE_008.fullmatch(v):
         return None
     yy, mm, dd = int(v[:2]), v[2:4], v[4:6]
     if not ("01" <= mm <= "12" and "01" <= dd <= "31"):

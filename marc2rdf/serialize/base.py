@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 
 from marc2rdf.vocab import PREFIXES
 
@@ -137,7 +138,24 @@ class Names:
         return short
 
 
+_predicate = itemgetter(1)
+_NAMESPACES: dict[str, str] = {}  # ``<iri>`` -> its namespace: the same few terms in every record
+
+
+def _namespace(term: str) -> str:
+    ns = _NAMESPACES.get(term)
+    if ns is None:
+        if len(_NAMESPACES) >= Names.LIMIT:
+            _NAMESPACES.clear()
+        ns = _NAMESPACES[term] = split_iri(term[1:-1])[0]
+    return ns
+
+
 def vocabularies(triples: Iterable[Triple]) -> set[str]:
     """The namespaces of the properties and classes a record uses (void:vocabulary)."""
-    terms = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF_TYPE and o[0] == "<"}
-    return {split_iri(t[1:-1])[0] for t in terms}
+    triples = triples if isinstance(triples, (list, tuple)) else list(triples)
+    terms = set(map(_predicate, triples))
+    if RDF_TYPE in terms:
+        terms.update([o for _, p, o in triples if p == RDF_TYPE and o[0] == "<"])
+    get = _NAMESPACES.get
+    return {get(t) or _namespace(t) for t in terms}

@@ -12,7 +12,12 @@ class NTriples(Format):
     feature = "http://www.w3.org/ns/formats/N-Triples"
 
     def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
-        return "".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8")
+        if not isinstance(triples, list):
+            triples = list(triples)
+        if not triples:
+            return b""
+        # "s p o .\n" per triple, the lines made by joins rather than a format per triple
+        return (" .\n".join(map(" ".join, triples)) + " .\n").encode("utf-8")
 
 
 class NQuads(Format):
