@@ -19,6 +19,7 @@ flight, so memory stays flat.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import re
@@ -44,6 +45,7 @@ from marc2rdf.vocab import PREFIXES
 CHUNK_BYTES = 64 << 10  # ISO 2709 bytes a task (local processes)
 DASK_CHUNK_BYTES = 1 << 20  # ... on Dask, where a task costs more to schedule
 BATCH = 100  # records a task, for inputs read in the parent
+WHOLE_BYTES = 4 << 20  # inputs of other serializations up to this size are read by a worker, whole
 # the end of a record (field and record terminators) where the next one starts with a leader
 _BOUNDARY = re.compile(rb"\x1e\x1d(?=[0-9]{5})")
 
@@ -110,10 +112,12 @@ def converter(settings: Settings) -> Converter:
 def run_task(task: tuple) -> tuple[list, set[str]]:
     """Convert one task. ``("records", settings, [Record])`` gives one entry per record:
     ``(bytes, triples)`` or the reason it failed. ``("iso2709", settings, name, start, data)`` and
-    ``("range", settings, path, name, start, end)`` give one entry per item the reader met:
+    ``("range", settings, path, name, start, end)``, and ``("bytes", settings, name, 0, data, format)``
+    for a whole input of another serialization, give one entry per item the reader met:
     ``("ok", where, repairs, bytes, triples)``, ``("fault", where, repairs, raw, reason, 001)`` or
     ``("reject", where, raw, reason, 001)``, where ``where`` is (ordinal in the task, byte
-    offset in the input, line)."""
+    offset in the input, line), and a last ``("failed", where, message)`` when the input cannot be
+    read to its end."""
     kind, settings = task[0], task[1]
     conv = converter(settings)
     used: set[str] = set()
@@ -134,8 +138,16 @@ def run_task(task: tuple) -> tuple[list, set[str]]:
             fh.seek(start)
             data = fh.read(end - start)
     else:
-        _, _, name, start, data = task
-    for item in read(data, "iso2709", name):
+        name, start, data = task[2:5]
+    items = read(data, task[5] if kind == "bytes" else "iso2709", name)
+    while True:
+        try:
+            item = next(items, None)
+        except InputError as exc:  # the input cannot be read further: what was read counts
+            entries.append(("failed", (0, None, None), str(exc)))
+            break
+        if item is None:
+            break
         pos = item.position
         where = (pos.ordinal, None if pos.offset is None else start + pos.offset, pos.line)
         if isinstance(item, Reject):
@@ -172,6 +184,26 @@ def iso2709_chunks(stream, size: int) -> Iterator[tuple[int, bytes]]:
             break
     if buf:
         yield start, buf
+
+
+class _Joined(io.RawIOBase):
+    """The bytes already taken from a stream, then the rest of it."""
+
+    def __init__(self, head: bytes, rest):
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        if self._head:
+            n = min(len(buf), len(self._head))
+            buf[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
 
 
 def _plain_file(path: str) -> bool:
@@ -215,6 +247,16 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
                         else:
                             task = ("iso2709", settings, src.name, start, data)
                         yield task, ("raw", src.name)
+                elif fmt and not ranges:
+                    # a small input of another serialization travels whole, as bytes, and the worker
+                    # reads it: the parent neither parses it nor pickles its records
+                    data = src.stream.read(WHOLE_BYTES + 1)
+                    if len(data) <= WHOLE_BYTES:
+                        yield ("bytes", settings, src.name, 0, data, fmt), ("raw", src.name)
+                        continue
+                    src.stream = io.BufferedReader(_Joined(data, src.stream), buffer_size=1 << 16)
+                    for items in _batches(read_source(src, fmt), batch):
+                        yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
                 else:
                     for items in _batches(read_source(src, fmt), batch):
                         yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
@@ -259,7 +301,9 @@ class _Taker:
             self.sink.vocabularies |= used
             for status, (ordinal, offset, line), *rest in entries:
                 position = Position(ctx[1], self.ordinals + ordinal, offset, line)
-                if status == "reject":
+                if status == "failed":
+                    run.input_failed(ctx[1], InputError(rest[0]))
+                elif status == "reject":
                     run.account(Reject(position, *rest))
                 elif status == "ok":
                     repairs, data, n = rest

@@ -11,7 +11,7 @@ import pytest
 
 from marc2rdf.parallel import iso2709_chunks
 
-from support import CORPUS
+from support import CORPUS, SEED
 
 GOOD = [CORPUS / "iso2709/marc4j__pride-and-prejudice-fixed.mrc", CORPUS / "marcxml/marc2bibframe2__gwu.xml",
         CORPUS / "json/traject__test_data.utf8.json"]
@@ -80,3 +80,15 @@ def test_bad_engine_options_are_usage_errors(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "marc2rdf", "convert", str(GOOD[0]), *args],
                               capture_output=True, timeout=60)
         assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+
+
+def test_an_input_that_cannot_be_read_costs_that_input_on_any_number_of_processes(tmp_path):
+    """Small inputs of other serializations are read whole by a worker; one that turns out not to
+    be what --from says fails as it does in one process, and the other inputs are converted."""
+    inputs = [CORPUS / "mrk/marc4j__brkrtest.mrk", CORPUS / "iso2709/marc4j__summerland.mrc", SEED]
+    one = convert(tmp_path, "t1", "--from", "text", inputs=inputs)
+    status, out, rejects, log, err = one
+    assert status == 2 and rejects is None and out.count(b"#Work> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://id.loc.gov/ontologies/bibframe/Work>") == 9
+    assert "marc4j__summerland.mrc: not a MARC text dump this reader knows" in err
+    assert "9 records read, 9 converted, 0 rejected, 1 repaired; 1 input(s) could not be read" in err
+    assert convert(tmp_path, "t2", "--from", "text", "--jobs", 2, inputs=inputs) == one
