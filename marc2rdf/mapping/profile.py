@@ -39,12 +39,13 @@ PROFILE_KEYS = {"name", "description", "extends", "record", "include", "rules", 
 RECORD_KEYS = {"id", "nodes"}
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Keeps the line of every mapping as ``__line__`` for error messages."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Keeps the line of every mapping as ``__line__`` for error messages (libyaml's parser when
+    PyYAML has it: ten times faster than the pure-Python one, the same documents)."""
 
 
 def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping = yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
