@@ -67,3 +67,13 @@ def mapped_counts(paths) -> tuple[int, int]:
                 written += len(triples)
                 quads |= {(graph_of(mapper, item.record), *t) for t in triples}
     return written, len(quads)
+
+
+def assert_isomorphic(got, want, label: str = "") -> None:
+    """Two rdflib graphs are the same graph; if not, fail with the triples each has alone."""
+    from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+    if not isomorphic(got, want):
+        _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
+        raise AssertionError(f"{label}\nunexpected:\n{only_got.serialize(format='nt')}\n"
+                             f"missing:\n{only_want.serialize(format='nt')}")

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -25,7 +24,7 @@ import schemaorg  # noqa: E402
 from marc2rdf.mapping import Profile, load_mappers, profile_path  # noqa: E402
 from marc2rdf.readers import read  # noqa: E402
 
-from support import DATA, SEED  # noqa: E402
+from support import DATA, SEED, assert_isomorphic  # noqa: E402
 
 LOCAL = HERE.parent / "examples" / "profiles" / "koha-article.yaml"
 GOLDEN = {"koha-article": DATA / "seed-koha-article.nt", "schema": DATA / "seed-schema.nt"}
@@ -62,11 +61,7 @@ def the(g, s, p):
 
 
 def assert_golden(name: str) -> None:
-    want = rdflib.Graph().parse(GOLDEN[name], format="nt")
-    got = graph(name)
-    if not isomorphic(got, want):
-        _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
-        raise AssertionError(f"unexpected:\n{only_got.serialize(format='nt')}\nmissing:\n{only_want.serialize(format='nt')}")
+    assert_isomorphic(graph(name), rdflib.Graph().parse(GOLDEN[name], format="nt"), name)
 
 
 def test_complete_graph_with_the_local_profile():
