@@ -26,6 +26,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"marc2rdf: error: {message}\n")
 
 
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What every command that reads records takes: the reject file, --strict, progress."""
+    parser.add_argument("--rejects", metavar="FILE",
+                        help="keep the raw bytes of rejected records in FILE (reasons in FILE.log)")
+    parser.add_argument("--strict", action="store_true", help="stop at the first bad record (exit 1)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show progress (default: only on a terminal)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="marc2rdf", description="Publish MARC records as linked data.")
     parser.add_argument("--version", action="version", version=f"marc2rdf {__version__}")
@@ -43,11 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--to", default="marcjson", metavar="FORMAT",
                      help="output serialization (default marcjson, one object per line): " + ", ".join(FORMATS))
     rec.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
-    rec.add_argument("--rejects", metavar="FILE",
-                     help="keep the raw bytes of rejected records in FILE (reasons in FILE.log)")
-    rec.add_argument("--strict", action="store_true", help="stop at the first bad record (exit 1)")
-    rec.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                     help="show progress (default: only on a terminal)")
+    _add_run_options(rec)
     rec.set_defaults(func=cmd_records)
 
     conv = sub.add_parser(
@@ -76,11 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     conv.add_argument("--engine", choices=("local", "dask"), default="local",
                       help="local processes (default) or Dask (a local cluster, or --scheduler)")
     conv.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler to use (tcp://host:8786)")
-    conv.add_argument("--rejects", metavar="FILE",
-                      help="keep the raw bytes of rejected records in FILE (reasons in FILE.log)")
-    conv.add_argument("--strict", action="store_true", help="stop at the first bad record (exit 1)")
-    conv.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                      help="show progress (default: only on a terminal)")
+    _add_run_options(conv)
     add_enrich_arguments(conv)
     conv.set_defaults(func=cmd_convert)
 
@@ -110,11 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a shipped profile name or a profile file; repeat for several (default bibframe)")
     load.add_argument("--base", metavar="IRI", help="base IRI of minted nodes and graphs (default http://example.org/)")
     load.add_argument("--graph", metavar="IRI", help="the graph of RDF files' triples (default: each file's file: IRI)")
-    load.add_argument("--rejects", metavar="FILE",
-                      help="keep the raw bytes of rejected records in FILE (reasons in FILE.log)")
-    load.add_argument("--strict", action="store_true", help="stop at the first bad record (exit 1)")
-    load.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                      help="show progress (default: only on a terminal)")
+    _add_run_options(load)
     load.set_defaults(func=cmd_load)
 
     query = sub.add_parser(
