@@ -12,6 +12,7 @@ from typing import Any
 
 from pymarc import Record
 
+from marc2rdf.mapping.fuse import fuse_rule, shaped
 from marc2rdf.mapping.spec import (
     MappingError,
     RecordIndex,
@@ -176,7 +177,7 @@ class Compiler:
         cond, fn = self._guarded(spec, where)
         if cond is None:
             return fn
-        return lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else []
+        return shaped(lambda view, ctx: fn(view, ctx) if cond(view, ctx.index) else [], "guard", cond, fn)
 
     def _guarded(self, spec, where: Where) -> tuple[Any, ValueFn]:
         """A value spec as (its `when`, or None; the value without it)."""
@@ -193,7 +194,7 @@ class Compiler:
                             return out
                 return []
 
-            return None, first
+            return None, shaped(first, "alternatives", alternatives)
         if isinstance(spec, (str, int, float)):
             spec = str(spec)
             spec = {"from": spec} if spec[:1] in ("$", "[") else {"value": spec}
@@ -205,7 +206,7 @@ class Compiler:
             fn = self.node(spec["node"], where)
         elif "ref" in spec:
             name = str(spec["ref"])
-            fn = lambda view, ctx: [ctx.nodes[name]] if name in ctx.nodes else []  # noqa: E731
+            fn = shaped(lambda view, ctx: [ctx.nodes[name]] if name in ctx.nodes else [], "ref", name)
         elif "value" in spec:
             fn = self._constant(spec, where)
         elif "from" in spec:
@@ -221,7 +222,7 @@ class Compiler:
             term = [iri(full)]
         else:
             term = [literal(raw, spec.get("lang"), self._datatype(spec, where))]
-        return lambda view, ctx: term
+        return shaped(lambda view, ctx: term, "constant", term[0])
 
     def _datatype(self, spec: dict, where: Where) -> str | None:
         dt = spec.get("datatype")
@@ -268,25 +269,31 @@ class Compiler:
 
             made: dict[str, str] = {}  # value -> its IRI term ("" when not an absolute IRI)
 
+            def iri_of(v: str) -> str:
+                full = template.replace("{}", v)
+                term = iri(full) if is_absolute_iri(full) else ""
+                if len(made) >= 4096:
+                    made.clear()
+                made[v] = term
+                return term
+
             def as_iris(view: View, ctx: Ctx) -> list[str]:
                 out = []
                 for v in values(view):
                     term = made.get(v)
                     if term is None:
-                        full = template.replace("{}", v)
-                        term = iri(full) if is_absolute_iri(full) else ""
-                        if len(made) >= 4096:
-                            made.clear()
-                        made[v] = term
+                        term = iri_of(v)
                     if term:
                         out.append(term)
                 return out
 
-            return as_iris
+            return shaped(as_iris, "iris", values, made, iri_of)
 
         if lang is None and datatype is None and twin_ok and fused:
-            return _subfield_text(frozenset(source[1:]), bool(spec.get("each")), str(spec.get("join", " ")),
-                                  steps[0] if steps else None, _text_of(values))
+            codes, each, join, step = frozenset(source[1:]), bool(spec.get("each")), str(spec.get("join", " ")), \
+                steps[0] if steps else None
+            general = _text_of(values)
+            return shaped(_subfield_text(codes, each, join, step, general), "text", codes, each, join, step, general)
 
         if lang is None and datatype is None and twin_ok:
 
@@ -298,13 +305,13 @@ class Compiler:
                     out.extend(literal(v, twin.lang) for v in values(twin))
                 return out
 
-            return as_text
+            return shaped(as_text, "twin_text", values)
 
         def as_literals(view: View, ctx: Ctx) -> list[str]:
             # a typed value (a date, a number) takes no language, even from an 880
             return [literal(v, lang or (None if datatype else view.lang), datatype) for v in values(view)]
 
-        return as_literals
+        return shaped(as_literals, "literals", values, lang, datatype)
 
     @staticmethod
     def _one_step(extract: Callable[[View], list[str]], step: Callable) -> Callable[[View], list[str]]:
@@ -321,7 +328,7 @@ class Compiler:
                         out.append(r)
             return out
 
-        return values
+        return shaped(values, "one_step", extract, step)
 
     @staticmethod
     def _looked_up(extract: Callable[[View], list[str]], mapping: dict[str, str], default) -> Callable[[View], list[str]]:
@@ -336,7 +343,7 @@ class Compiler:
                 return [str(default)]  # the field had a value, one the table does not know
             return out
 
-        return values
+        return shaped(values, "lookup", extract, mapping, default)
 
     @staticmethod
     def _pipeline(extract, steps, join_after, mapping, fold, default) -> Callable[[View], list[str]]:
@@ -413,7 +420,7 @@ class Compiler:
                     return [v.replace(" ", str(blank))]
                 return [v] if v.strip() else []
 
-            return positions
+            return shaped(positions, "positions", start, end, blank)
         if source.startswith("$") and "--" in source:
             # "$abcd--$vxyz": the main part's subfields joined with `join`, then each subdivision
             # subfield in field order, all joined with "--" (a heading with its subdivisions)
@@ -446,7 +453,8 @@ class Compiler:
         if source.startswith("$") and len(source) > 1:
             codes = frozenset(source[1:])
             if each:
-                return lambda view: [v for c, v in getattr(view.field, "subfields", ()) if c in codes and v.strip()]
+                return shaped(lambda view: [v for c, v in getattr(view.field, "subfields", ()) if c in codes and v.strip()],
+                              "subfields", codes, True, join, None)
 
             def joined(view: View) -> list[str]:
                 # the subfields' trimmed values, the empty ones left out, joined with `join`
@@ -458,7 +466,7 @@ class Compiler:
                             text = v if text is None else text + join + v
                 return [] if text is None else [text]
 
-            return joined
+            return shaped(joined, "subfields", codes, False, join, None)
         raise where.error(spec, f"bad `from` {source!r}: use $codes, [NN-NN], data, ind1, ind2, tag, tag/ind1 or tag/ind2")
 
     # -- nodes --------------------------------------------------------------------------------
@@ -503,7 +511,7 @@ class Compiler:
                         append((subject, pred, o))
                 return [subject]
 
-            return plain_node
+            return shaped(plain_node, "node", None, fixed_types, (), props, ident, blank)
 
         def node(view: View, ctx: Ctx) -> list[str]:
             if cond is not None and not cond(view, ctx.index):
@@ -518,7 +526,7 @@ class Compiler:
                     out.append((subject, pred, o))
             return [subject]
 
-        return node
+        return shaped(node, "node", cond, fixed_types, classes, props, ident, blank)
 
     def _note_terms(self, entry, where: Where) -> None:
         """Classes a value spec can produce (a constant, or an IRI template over a table)."""
@@ -622,48 +630,7 @@ class Compiler:
         if via_full == RDF_TYPE and "value" in spec:
             self._note_terms(spec["value"], where)
 
-        only = only_tag(str(spec["match"]))
-        if vias is None and inverse is None:
-
-            def simple_run(ctx: Ctx) -> None:
-                # the common shape: a fixed property, no inverse
-                subject = ctx.nodes.get(to)
-                if subject is None:
-                    return
-                index = ctx.index
-                views = index.by_tag.get(only) if only is not None else select(index)
-                if views:
-                    append = ctx.out.append
-                    for view in views:
-                        if cond is not None and not cond(view, index):
-                            continue
-                        for o in fn(view, ctx):
-                            append((subject, via, o))
-
-            return rid, simple_run, selector_tags(str(spec["match"]))
-
-        def run(ctx: Ctx) -> None:
-            subject = ctx.nodes.get(to)
-            if subject is None:
-                return
-            out = ctx.out
-            for view in select(ctx.index):
-                if cond is not None and not cond(view, ctx.index):
-                    continue
-                if vias is not None:
-                    preds = [p for p in dict.fromkeys(vias(view, ctx)) if p.startswith("<")]
-                    if not preds:
-                        continue
-                    for o in fn(view, ctx):
-                        out.extend((subject, p, o) for p in preds)
-                        if inverse is not None:
-                            out.append((o, inverse, subject))
-                    continue
-                for o in fn(view, ctx):
-                    out.append((subject, via, o))
-                    if inverse is not None:
-                        out.append((o, inverse, subject))
-
+        run = fuse_rule(rid, to, only_tag(str(spec["match"])), select, cond, fn, via or None, vias, inverse)
         return rid, run, selector_tags(str(spec["match"]))
 
     def _extend(self, spec: dict, to: str, select, cond, where: Where) -> Callable[[Ctx], None]:
@@ -673,15 +640,7 @@ class Compiler:
             raise where.error(spec, "a rule without `via` has a `node`, without `id`: the properties it adds "
                               f"to the {to!r} node")
         fn = self.node({**node, "id": {"first": [{"ref": to}]}}, where)
-
-        def run(ctx: Ctx) -> None:
-            if to not in ctx.nodes:
-                return
-            for view in select(ctx.index):
-                if cond is None or cond(view, ctx.index):
-                    fn(view, ctx)
-
-        return run
+        return fuse_rule(where.rule or "", to, only_tag(str(spec["match"])), select, cond, fn, None, None, None)
 
 
 def _subfield_values(codes: frozenset[str], each: bool, join: str, step: Callable | None) -> Callable[[View], list[str]]:
@@ -689,7 +648,8 @@ def _subfield_values(codes: frozenset[str], each: bool, join: str, step: Callabl
     through ``step`` when there is one: a `from: $codes` with at most one `then`."""
     if each:
         if step is None:
-            return lambda view: [v for c, v in getattr(view.field, "subfields", ()) if c in codes and v.strip()]
+            return shaped(lambda view: [v for c, v in getattr(view.field, "subfields", ()) if c in codes and v.strip()],
+                          "subfields", codes, True, join, None)
 
         def each_step(view: View) -> list[str]:
             out: list[str] = []
@@ -703,7 +663,7 @@ def _subfield_values(codes: frozenset[str], each: bool, join: str, step: Callabl
                             out.append(r)
             return out
 
-        return each_step
+        return shaped(each_step, "subfields", codes, True, join, step)
 
     def joined(view: View) -> list[str]:
         # the subfields' trimmed values, the empty ones left out, joined with `join`
@@ -722,7 +682,7 @@ def _subfield_values(codes: frozenset[str], each: bool, join: str, step: Callabl
             return []
         return list(r) if isinstance(r, list) else [r]
 
-    return joined
+    return shaped(joined, "subfields", codes, False, join, step)
 
 
 def _plain(text: str) -> str:
@@ -804,8 +764,13 @@ def _content_key(record: Record) -> str:
         if f.control_field:
             append(f.tag + (f.data or ""))
         else:
-            append(f.tag + "".join(f.indicators or "") + "\x1f".join(map("".join, f.subfields)))
+            # `_indicators`: the attribute pymarc's `indicators` property returns, without the call
+            append(f.tag + _concat(f._indicators or "") + _subfield_join([c + v for c, v in f.subfields]))
     return "\x1e".join(parts)
+
+
+_concat = "".join
+_subfield_join = "\x1f".join
 
 
 def _local_name(term: str) -> str:
