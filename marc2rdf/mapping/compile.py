@@ -23,7 +23,7 @@ from marc2rdf.mapping.spec import (
     parse_selector,
     selector_tags,
 )
-from marc2rdf.mapping.terms import NEEDS_ESCAPE, bnode_prefix, iri, is_absolute_iri, literal, slug
+from marc2rdf.mapping.terms import NEEDS_ESCAPE, bnode_prefix, iri, iri_safe, is_absolute_iri, literal, slug
 from marc2rdf.mapping.transforms import TRANSFORMS
 from marc2rdf.vocab import PREFIXES, RDF_TYPE, expand
 
@@ -799,6 +799,7 @@ class Mapper:
         self.record_id_specs = record_id
         self.node_templates = nodes
         self.base = base
+        self._clean_templates = iri_safe(base) and all(iri_safe(suffix) for suffix in nodes.values())
         self.script_tag = script_tag
         self.terms = terms
 
@@ -816,7 +817,11 @@ class Mapper:
 
     def context(self, record: Record) -> Ctx:
         rid = self.record_id(record)
-        nodes = {name: iri(f"{self.base}{rid}{suffix}") for name, suffix in self.node_templates.items()}
+        if self._clean_templates and iri_safe(rid):
+            # nothing to percent-encode: what iri() would give, without a search per node
+            nodes = {name: f"<{self.base}{rid}{suffix}>" for name, suffix in self.node_templates.items()}
+        else:
+            nodes = {name: iri(f"{self.base}{rid}{suffix}") for name, suffix in self.node_templates.items()}
         return Ctx(RecordIndex(record, self.script_tag), self.base, rid, nodes, self.name)
 
     def plan(self, present: frozenset[str]) -> list[Callable[[Ctx], None]]:

@@ -26,6 +26,11 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
+def iri_safe(value: str) -> bool:
+    """Whether ``value`` has no character :func:`iri` would percent-encode."""
+    return _IRI_BAD.search(value) is None
+
+
 def is_absolute_iri(value: str) -> bool:
     return bool(_ABSOLUTE.match(value)) and " " not in value.strip()
 
