@@ -47,9 +47,10 @@ MARC-8
 pymarc's ``MARC8ToUnicode`` translates byte by byte in Python. Here a value of plain ASCII is
 taken as it is, a value in ASCII + ANSEL (the default G0/G1 sets: Latin letters with
 diacritics) is translated with one split on combining marks (they move after their base
-letter), one table lookup in C and NFC, and only values with escape sequences (Hebrew, Cyrillic,
-Arabic, Greek, CJK...) go through ``MARC8ToUnicode``, one instance per input, reset for every
-value as pymarc does.
+letter), one table lookup in C and NFC, and values with escape sequences (Hebrew, Cyrillic,
+Arabic, Greek, CJK...) go through :mod:`marc2rdf.readers.marc8`, which decodes each run of
+characters between two escapes at once and gives what ``MARC8ToUnicode`` gives from its
+initial state.
 
 Writing
 -------
@@ -60,17 +61,17 @@ directory computed from the data.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import io
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from itertools import accumulate
 from typing import BinaryIO
 
 from pymarc import Field, Indicators, Record, Subfield, marc8_mapping
-from pymarc.marc8 import MARC8ToUnicode
 
+from marc2rdf.readers import marc8
 from marc2rdf.readers.base import InputError, Item, Position, Read, Reject, new_record
 
 __all__ = ["read_iso2709", "write_iso2709"]
@@ -402,11 +403,7 @@ def _read(stream: BinaryIO, name: str) -> Iterator[Item]:
 
 
 class _Decoder:
-    """Decodes one record's bytes into a pymarc Record plus repairs; one per input (it holds the
-    MARC-8 converter, reset for every value)."""
-
-    def __init__(self) -> None:
-        self.marc8 = MARC8ToUnicode(quiet=True)
+    """Decodes one record's bytes into a pymarc Record plus repairs."""
 
     # -- structure ----------------------------------------------------------------------------
 
@@ -598,26 +595,18 @@ class _Decoder:
         return _normalize("NFC", _charmap_decode(_reorder(value), "strict", _ANSEL_TABLE)[0])
 
     def _marc8_escaped(self, value: bytes, tag: str, repairs: list[str]) -> str:
-        """A MARC-8 value with escape sequences: pymarc's converter, state reset first."""
+        """A MARC-8 value with escape sequences, read as pymarc reads it (see :mod:`.marc8`). A
+        value whose last escape is cut short is read without its last byte or two."""
         escapes = value.count(0x1B)
         if len(_M8_ESCAPE_RE.findall(value)) != escapes:
             repairs.append(f"field {tag}: MARC-8 escape sequence(s) not defined by MARC-8 ignored")
-        converter = self.marc8
         for keep in (len(value), len(value) - 1, len(value) - 2):
-            converter.g0 = MARC8ToUnicode.basic_latin
-            converter.g1 = MARC8ToUnicode.ansel
             try:
-                if b"\x1b$" in value:
-                    # multibyte (CJK): pymarc prints to stderr when a character is cut short
-                    sink = _Sink()
-                    with contextlib.redirect_stderr(sink):  # type: ignore[type-var]
-                        text = converter.translate(value[:keep])
-                    if sink.written:
-                        repairs.append(f"field {tag}: incomplete multibyte MARC-8 character made a blank")
-                else:
-                    text = converter.translate(value[:keep])
-            except (IndexError, TypeError, KeyError, ValueError):
+                text, cut = marc8.translate(value[:keep])
+            except marc8.Marc8Error:
                 continue
+            if cut is not None:
+                _cut_short(cut, keep, b"\x1b$" in value, tag, repairs)
             if keep < len(value):
                 repairs.append(f"field {tag}: incomplete multibyte MARC-8 character replaced with U+FFFD")
                 text += "\ufffd"
@@ -625,6 +614,16 @@ class _Decoder:
         # give up on the escapes: keep the ASCII/ANSEL reading of the bytes
         repairs.append(f"field {tag}: MARC-8 escape sequences could not be decoded; read as ASCII/ANSEL")
         return self._marc8_value(value.replace(b"\x1b", b""), tag, repairs)
+
+
+def _cut_short(cut: int, length: int, designated: bool, tag: str, repairs: list[str]) -> None:
+    """A multibyte character cut short (made a blank): a repair when the value designates a
+    multibyte set with ``ESC $``; otherwise (EACC reached by another escape) the warning pymarc
+    prints, as reading through pymarc did."""
+    if designated:
+        repairs.append(f"field {tag}: incomplete multibyte MARC-8 character made a blank")
+    else:
+        sys.stderr.write(f"Multi-byte position {cut} exceeds length of marc8 string {length}\n")
 
 
 def _base_address(rec: bytes, declared: str, body_end: int, repairs: list[str]) -> int:
@@ -707,19 +706,6 @@ def _field_factories():
 
 
 _data_field, _control_field = _field_factories()
-
-
-class _Sink:
-    """Swallows what pymarc's MARC-8 converter prints, remembering that it did."""
-
-    written = False
-
-    def write(self, text: str) -> int:
-        self.written = True
-        return len(text)
-
-    def flush(self) -> None:
-        pass
 
 
 def _indicators(ind: str, tag: str, repairs: list[str]) -> tuple[Indicators, str | None]:
