@@ -47,9 +47,10 @@ MARC-8
 pymarc's ``MARC8ToUnicode`` translates byte by byte in Python. Here a value of plain ASCII is
 taken as it is, a value in ASCII + ANSEL (the default G0/G1 sets: Latin letters with
 diacritics) is translated with one split on combining marks (they move after their base
-letter), one table lookup in C and NFC, and only values with escape sequences (Hebrew, Cyrillic,
-Arabic, Greek, CJK...) go through ``MARC8ToUnicode``, one instance per input, reset for every
-value as pymarc does.
+letter), one table lookup in C and NFC, and values with escape sequences (Hebrew, Cyrillic,
+Arabic, Greek, CJK...) go through :mod:`marc2rdf.readers.marc8`, which decodes each run of
+characters between two escapes at once and gives what ``MARC8ToUnicode`` gives from its
+initial state.
 
 Writing
 -------
@@ -60,17 +61,18 @@ directory computed from the data.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import io
 import re
+import struct
+import sys
 import unicodedata
 from collections.abc import Iterator
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import BinaryIO
 
 from pymarc import Field, Indicators, Record, Subfield, marc8_mapping
-from pymarc.marc8 import MARC8ToUnicode
 
+from marc2rdf.readers import marc8
 from marc2rdf.readers.base import InputError, Item, Position, Read, Reject, new_record
 
 __all__ = ["read_iso2709", "write_iso2709"]
@@ -137,6 +139,15 @@ def _ansel_table() -> str:
 
 
 _ANSEL_TABLE = _ansel_table()  # 0x80 (the placeholder for invalid bytes) maps to U+FFFD
+# the same for a whole data field: the subfield delimiter kept
+_ANSEL_FIELD_TABLE = _ANSEL_TABLE[:0x1F] + "\x1f" + _ANSEL_TABLE[0x20:]
+# a data field of ASCII + ANSEL that reads as its subfields read one by one: printable ASCII
+# indicators, printable ASCII subfield codes, no empty subfield, every combining mark followed by
+# its base character in the same value
+_M8_PLAIN_FIELD = re.compile(
+    rb"[\x20-\x7e]{2}(?:\x1f[\x20-\x7e](?:[%s]|[%s]+[%s])*)+"
+    % (_M8_PRINTABLE, _class(_COMBINING), _M8_PRINTABLE)
+)
 _charmap_decode = codecs.charmap_decode
 _normalize = unicodedata.normalize
 
@@ -150,8 +161,8 @@ _UTF8_SEQUENCE = re.compile(
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
 )
-# bytes that make a value more than plain printable ASCII (terminators excepted)
-_NOT_PLAIN = re.compile(rb"[^\x20-\x7e\x1e\x1f]")
+# printable ASCII and the terminators: deleting them leaves what makes a value more than plain
+_PLAIN = bytes(range(0x20, 0x7F)) + FIELD_TERMINATOR + SUBFIELD_DELIMITER
 _CONTROL = re.compile(rb"[\x00-\x1d\x7f]")
 
 # -- leaders ------------------------------------------------------------------------------------
@@ -402,11 +413,7 @@ def _read(stream: BinaryIO, name: str) -> Iterator[Item]:
 
 
 class _Decoder:
-    """Decodes one record's bytes into a pymarc Record plus repairs; one per input (it holds the
-    MARC-8 converter, reset for every value)."""
-
-    def __init__(self) -> None:
-        self.marc8 = MARC8ToUnicode(quiet=True)
+    """Decodes one record's bytes into a pymarc Record plus repairs."""
 
     # -- structure ----------------------------------------------------------------------------
 
@@ -449,10 +456,11 @@ class _Decoder:
             repairs.append(f"leader/09 {coding!r} is neither 'a' nor blank: read as {mode}")
         if note:
             repairs.append(note)
-        if mode == _UTF8 or not _NOT_PLAIN.search(data):
+        unusual = b"" if mode == _UTF8 else data.translate(None, _PLAIN)
+        if not unusual:
             fields = self._fields(spans, False, False, repairs)
         else:
-            fields = self._fields(spans, True, _CONTROL.search(data) is not None, repairs)
+            fields = self._fields(spans, True, _CONTROL.search(unusual) is not None, repairs)
         if not fields:
             raise _Unreadable("no field could be read")
 
@@ -542,6 +550,8 @@ class _Decoder:
         return _data_field(tag, indicators, subfields)
 
     def _marc8_data_field(self, tag: str, raw: bytes, controls: bool, repairs: list[str]) -> Field:
+        if _M8_PLAIN_FIELD.fullmatch(raw):
+            return _ansel_data_field(tag, raw)
         value_of = self._marc8_value
         parts = raw.split(SUBFIELD_DELIMITER)
         ind = parts[0]
@@ -598,26 +608,18 @@ class _Decoder:
         return _normalize("NFC", _charmap_decode(_reorder(value), "strict", _ANSEL_TABLE)[0])
 
     def _marc8_escaped(self, value: bytes, tag: str, repairs: list[str]) -> str:
-        """A MARC-8 value with escape sequences: pymarc's converter, state reset first."""
+        """A MARC-8 value with escape sequences, read as pymarc reads it (see :mod:`.marc8`). A
+        value whose last escape is cut short is read without its last byte or two."""
         escapes = value.count(0x1B)
         if len(_M8_ESCAPE_RE.findall(value)) != escapes:
             repairs.append(f"field {tag}: MARC-8 escape sequence(s) not defined by MARC-8 ignored")
-        converter = self.marc8
         for keep in (len(value), len(value) - 1, len(value) - 2):
-            converter.g0 = MARC8ToUnicode.basic_latin
-            converter.g1 = MARC8ToUnicode.ansel
             try:
-                if b"\x1b$" in value:
-                    # multibyte (CJK): pymarc prints to stderr when a character is cut short
-                    sink = _Sink()
-                    with contextlib.redirect_stderr(sink):  # type: ignore[type-var]
-                        text = converter.translate(value[:keep])
-                    if sink.written:
-                        repairs.append(f"field {tag}: incomplete multibyte MARC-8 character made a blank")
-                else:
-                    text = converter.translate(value[:keep])
-            except (IndexError, TypeError, KeyError, ValueError):
+                text, cut = marc8.translate(value[:keep])
+            except marc8.Marc8Error:
                 continue
+            if cut is not None:
+                _cut_short(cut, keep, b"\x1b$" in value, tag, repairs)
             if keep < len(value):
                 repairs.append(f"field {tag}: incomplete multibyte MARC-8 character replaced with U+FFFD")
                 text += "\ufffd"
@@ -625,6 +627,29 @@ class _Decoder:
         # give up on the escapes: keep the ASCII/ANSEL reading of the bytes
         repairs.append(f"field {tag}: MARC-8 escape sequences could not be decoded; read as ASCII/ANSEL")
         return self._marc8_value(value.replace(b"\x1b", b""), tag, repairs)
+
+
+def _ansel_data_field(tag: str, raw: bytes) -> Field:
+    """A data field that ``_M8_PLAIN_FIELD`` matches, translated in one go rather than value by
+    value: the same text, as combining marks stay in their value and NFC never composes across
+    the subfield delimiter (a character that combines with nothing)."""
+    text = _normalize("NFC", _charmap_decode(_reorder(raw), "strict", _ANSEL_FIELD_TABLE)[0])
+    parts = text.split("\x1f")
+    return _data_field(
+        tag,
+        _tuple_new(Indicators, (text[0], text[1])),
+        [_tuple_new(Subfield, (part[0], part[1:])) for part in parts[1:]],
+    )
+
+
+def _cut_short(cut: int, length: int, designated: bool, tag: str, repairs: list[str]) -> None:
+    """A multibyte character cut short (made a blank): a repair when the value designates a
+    multibyte set with ``ESC $``; otherwise (EACC reached by another escape) the warning pymarc
+    prints, as reading through pymarc did."""
+    if designated:
+        repairs.append(f"field {tag}: incomplete multibyte MARC-8 character made a blank")
+    else:
+        sys.stderr.write(f"Multi-byte position {cut} exceeds length of marc8 string {length}\n")
 
 
 def _base_address(rec: bytes, declared: str, body_end: int, repairs: list[str]) -> int:
@@ -709,19 +734,6 @@ def _field_factories():
 _data_field, _control_field = _field_factories()
 
 
-class _Sink:
-    """Swallows what pymarc's MARC-8 converter prints, remembering that it did."""
-
-    written = False
-
-    def write(self, text: str) -> int:
-        self.written = True
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
 def _indicators(ind: str, tag: str, repairs: list[str]) -> tuple[Indicators, str | None]:
     if not ind:
         repairs.append(f"field {tag}: indicators missing; set to blanks")
@@ -771,7 +783,7 @@ def _code(part: str, tag: str, repairs: list[str]) -> tuple[str, str] | None:
 _TAG_CACHE: dict[bytes, str] = {}
 
 
-_ENTRY = re.compile(rb"([0-9A-Za-z]{3})([0-9]{4})([0-9]{5})")
+_ENTRY_TAGS = struct.Struct("3s9x").iter_unpack  # the tag of every 12-byte directory entry
 
 
 def _tag(raw_tag: bytes) -> str:
@@ -783,23 +795,9 @@ def _tag(raw_tag: bytes) -> str:
 
 def _spans(directory: bytes, data: bytes) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(tag, field bytes without terminator) for each field, and the structural repairs."""
-    entries = _ENTRY.findall(directory)
-    if entries and len(entries) * 12 == len(directory):
-        # the common case, checked without a Python loop per entry: entries (that tile the whole
-        # directory) in data order, each field exactly the bytes up to the next field terminator
-        tags, lengths, offsets = zip(*entries)
-        chunks = data.split(FIELD_TERMINATOR)
-        count = len(tags)
-        if len(chunks) == count + 1 and not chunks[-1]:
-            numbers = list(map(int, lengths + offsets))
-            sizes = numbers[:count]
-            if [n - 1 for n in sizes] == list(map(len, chunks[:-1])) and numbers[count:] == list(
-                accumulate(sizes[:-1], initial=0)
-            ):
-                names = list(map(_TAG_CACHE.get, tags))
-                if None in names:
-                    names = list(map(_tag, tags))
-                return list(zip(names, chunks)), []
+    spans = _tiled_spans(directory, data)
+    if spans is not None:
+        return spans, []
     repairs: list[str] = []
     count, rest = divmod(len(directory), 12)
     entries = [directory[i : i + 12] for i in range(0, count * 12, 12)]
@@ -857,6 +855,29 @@ def _spans(directory: bytes, data: bytes) -> tuple[list[tuple[str, bytes]], list
             f"{len(tags) - len(chunks)} directory entries ignored"
         )
     return _tags(list(zip(tags, chunks)), repairs), repairs
+
+
+def _tiled_spans(directory: bytes, data: bytes) -> list[tuple[str, bytes]] | None:
+    """The common case, checked without a Python loop per entry: the directory is, byte for byte,
+    the one a writer makes for the fields the data splits into on field terminators (entries in
+    data order, each field exactly the bytes up to the next terminator), and its tags are
+    alphanumeric. None when it is not."""
+    count, rest = divmod(len(directory), 12)
+    chunks = data.split(FIELD_TERMINATOR)
+    if not count or rest or len(chunks) != count + 1 or chunks[-1]:
+        return None
+    tags = [entry[0] for entry in _ENTRY_TAGS(directory)]
+    sizes = [len(chunk) + 1 for chunk in chunks]
+    sizes.pop()
+    entries = zip(tags, sizes, accumulate(sizes, initial=0))
+    if (b"%s%04d%05d" * count) % tuple(chain.from_iterable(entries)) != directory:
+        return None
+    names = list(map(_TAG_CACHE.get, tags))
+    if None in names:
+        if not all(map(bytes.isalnum, tags)):
+            return None
+        names = list(map(_tag, tags))
+    return list(zip(names, chunks))
 
 
 def _valid_entries(entries: list[bytes], data: bytes) -> int:
@@ -918,12 +939,19 @@ def _coding(data: bytes, coding: str) -> tuple[str, str | None]:
         return _MARC8, None
     if valid:
         return _UTF8, "leader/09 says MARC-8 but the record is UTF-8"
-    if _UTF8_SEQUENCE.search(data) is None:
+    if not _has_utf8_sequence(data):
         return _MARC8, None
     utf8, marc8 = _votes(data)
     if utf8 > marc8:
         return _UTF8, "leader/09 says MARC-8 but the record is UTF-8 (with some bytes that are neither)"
     return _MARC8, None
+
+
+def _has_utf8_sequence(data: bytes) -> bool:
+    """Whether the bytes hold a UTF-8 multibyte sequence (a match of ``_UTF8_SEQUENCE``), found by
+    the UTF-8 decoder skipping what is not UTF-8: a lead byte is never inside the invalid bytes it
+    skips, so every sequence the pattern finds it decodes, many times faster than the search."""
+    return not data.decode("utf-8", "ignore").isascii()
 
 
 def _votes(data: bytes) -> tuple[int, int]:
