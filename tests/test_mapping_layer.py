@@ -324,3 +324,36 @@ def test_a_typed_value_from_an_880_takes_no_language(tmp_path):
     r.add_field(Field(tag="008", data="100519s1922    ja            000 0 jpn d"))
     r.add_field(Field(tag="880", indicators=Indicators(" ", " "), subfields=[Subfield("6", "300-00/$1"), Subfield("a", "268 p.")]))
     assert [o for _, _, o in p.compile().map(r)] == ['"268"^^<http://www.w3.org/2001/XMLSchema#integer>']
+
+
+def test_strings_from_a_mapping_file_are_data_in_the_fused_rule(tmp_path):
+    # every rule runs as one generated function: the file's strings (constants, joins, table
+    # defaults, subfield codes) must come out as the values they are, quotes, backslashes and
+    # line breaks included, and never as code
+    tricky = "x'); import os; os._exit(3); ('\\\\ \\\" \\n end"
+    p = make_profile(tmp_path, f"""\
+        - id: t.note
+          match: "500"
+          attach: {{to: instance, via: bf:note}}
+          node:
+            a: bf:Note
+            rdfs:label: {{from: "$a", each: true}}
+            bf:code: {{value: "{tricky}"}}
+        - id: t.joined
+          match: "500"
+          attach: {{to: instance, via: bf:summary}}
+          value: {{from: "$ab", join: "{tricky}"}}
+        - id: t.looked_up
+          match: "041"
+          attach: {{to: work, via: bf:language}}
+          value: {{from: "$a", map: langs, default: "{tricky}"}}
+        """, tables={"langs": "fre\tFrench\n"})
+    m = p.compile()
+    assert all("def run(ctx):" in rule.source for _, rule in m.rules)  # each rule is a generated function
+    value = tricky.encode().decode("unicode_escape")  # the YAML string as loaded
+    triples = m.map(record(("500", "  ", [("a", "one"), ("b", "two")]), ("041", "0 ", [("a", "ger")])))
+    objects = [o for _, _, o in triples]
+    assert literal(value) in objects  # the constant
+    assert literal("one" + value + "two") in objects  # the join
+    assert '"one"' in objects
+    assert literal(value) == [o for s, pr, o in triples if pr == f"<{BF}language>"][0]  # the default
