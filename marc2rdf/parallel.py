@@ -10,11 +10,14 @@ The inputs become a stream of *tasks*, in input order:
 * any other serialization is read here and its records travel in batches.
 
 A worker maps each record with the profiles and formats it (:class:`Converter`), and sends
-back bytes. The parent takes the results in input order, whatever order they finished in, and
-keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is counted, a reject (from the
-reader or from the mapper, wherever it ran) is reported with its file, ordinal and offset, and
-the output is byte for byte the output of one process. At most a few tasks per worker are in
-flight, so memory stays flat.
+back one block of bytes for the task's records (:class:`~marc2rdf.serialize.sinks.Records`; on
+forked local processes it is left in shared memory, see :class:`_Slots`) with a list of the few
+items that need a message of their own: rejects, faults, repairs. The parent takes the results in
+input order, whatever order they finished in, writes the good records between two such items at
+once, and keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is counted, a reject
+(from the reader or from the mapper, wherever it ran) is reported with its file, ordinal and
+offset, and the output is byte for byte the output of one process. At most a few tasks per
+worker are in flight, so memory stays flat.
 """
 
 from __future__ import annotations
