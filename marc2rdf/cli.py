@@ -205,7 +205,8 @@ def _convert_settings(args):
         raise InputError("--scheduler is for --engine dask")
     if args.jobs < 0:
         raise InputError("--jobs is a number of processes (0: one per CPU)")
-    return Settings(tuple(args.profile or ["bibframe"]), args.base, fmt, args.jsonld_context)
+    return Settings(tuple(args.profile or ["bibframe"]), args.base, fmt, args.jsonld_context,
+                    vocabularies=args.shard_size is not None)
 
 
 def cmd_convert(args) -> int:

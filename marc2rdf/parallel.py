@@ -10,16 +10,20 @@ The inputs become a stream of *tasks*, in input order:
 * any other serialization is read here and its records travel in batches.
 
 A worker maps each record with the profiles and formats it (:class:`Converter`), and sends
-back bytes. The parent takes the results in input order, whatever order they finished in, and
-keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is counted, a reject (from the
-reader or from the mapper, wherever it ran) is reported with its file, ordinal and offset, and
-the output is byte for byte the output of one process. At most a few tasks per worker are in
-flight, so memory stays flat.
+back one block of bytes for the task's records (:class:`~marc2rdf.serialize.sinks.Records`; on
+forked local processes it is left in shared memory, see :class:`_Slots`) with a list of the few
+items that need a message of their own: rejects, faults, repairs. The parent takes the results in
+input order, whatever order they finished in, writes the good records between two such items at
+once, and keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is counted, a reject
+(from the reader or from the mapper, wherever it ran) is reported with its file, ordinal and
+offset, and the output is byte for byte the output of one process. At most a few tasks per
+worker are in flight, so memory stays flat.
 """
 
 from __future__ import annotations
 
 import io
+import mmap
 import multiprocessing
 import os
 import re
@@ -28,6 +32,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
 
 from pymarc import Record
 
@@ -38,8 +44,10 @@ from marc2rdf.readers import _items as read_source
 from marc2rdf.readers import detect, format_named, read
 from marc2rdf.readers.base import InputError, Position, Read, Reject, control_number
 from marc2rdf.readers.source import open_source
-from marc2rdf.serialize import make_format, vocabularies
+from marc2rdf.serialize import DumpSink, Sink, make_format
+from marc2rdf.serialize.base import Triple, Vocabularies
 from marc2rdf.serialize.jsonld import context_for
+from marc2rdf.serialize.sinks import Records
 from marc2rdf.vocab import PREFIXES
 
 CHUNK_BYTES = 64 << 10  # ISO 2709 bytes a task (local processes)
@@ -54,12 +62,14 @@ ENGINES = ("local", "dask")
 
 @dataclass(frozen=True)
 class Settings:
-    """What a worker needs to convert records: sent with every task, so it stays small."""
+    """What a worker needs to convert records: sent with every task, so it stays small.
+    ``vocabularies``: gather the namespaces the records use, for a dump's VoID description."""
 
     profiles: tuple[str, ...] = ("bibframe",)
     base: str | None = None
     format: str = "nt"
     context_iri: str | None = None
+    vocabularies: bool = False
 
 
 class Fault(Exception):
@@ -73,26 +83,28 @@ class Converter:
         self.mappers = load_mappers(list(settings.profiles), settings.base)
         context = context_for(os.path.basename(settings.profiles[0]))
         self.format = make_format(settings.format, PREFIXES, context=context, context_iri=settings.context_iri)
+        work = self.mappers[0].node_templates.get("work")
+        self._work = iri(work)[1:] if work else None  # percent-encoding is per character: it can be appended
 
     def names(self, record: Record) -> tuple[str, str | None]:
         """The record's graph IRI (``{base}{record id}``) and its focus, the Work."""
         mapper = self.mappers[0]
-        root = mapper.base + mapper.record_id(record)
-        work = mapper.node_templates.get("work")
-        return iri(root), iri(root + work) if work else None
+        graph = iri(mapper.base + mapper.record_id(record))
+        return graph, graph[:-1] + self._work if self._work else None
 
-    def convert(self, record: Record) -> tuple[bytes, int, set[str]]:
-        """(formatted bytes, number of triples, namespaces used), or :class:`Fault`."""
+    def convert(self, record: Record) -> tuple[bytes, list[Triple]]:
+        """(formatted bytes, the triples), or :class:`Fault`."""
         try:
-            triples = [t for m in self.mappers for t in m.map(record)]
-            graph, focus = self.names(record)
+            mappers = self.mappers
+            triples = mappers[0].map(record) if len(mappers) == 1 else [t for m in mappers for t in m.map(record)]
+            graph, focus = self.names(record) if self.format.named else (None, None)
         except Exception as exc:  # a mapping fault costs this record, never the batch
             raise Fault(f"cannot be mapped: {type(exc).__name__}: {exc}") from exc
         try:
             data = self.format.record(triples, graph, focus)
         except ValueError as exc:  # Unwritable, or text that is not Unicode
             raise Fault(f"cannot be written as {self.format.name}: {exc}") from exc
-        return data, len(triples), vocabularies(triples)
+        return data, triples
 
 
 _CONVERTERS: dict[Settings, Converter] = {}
@@ -109,29 +121,60 @@ def converter(settings: Settings) -> Converter:
 # -- what a worker does -------------------------------------------------------------------------
 
 
-def run_task(task: tuple) -> tuple[list, set[str]]:
-    """Convert one task. ``("records", settings, [Record])`` gives one entry per record:
-    ``(bytes, triples)`` or the reason it failed. ``("iso2709", settings, name, start, data)`` and
-    ``("range", settings, path, name, start, end)``, and ``("bytes", settings, name, 0, data, format)``
-    for a whole input of another serialization, give one entry per item the reader met:
-    ``("ok", where, repairs, bytes, triples)``, ``("fault", where, repairs, raw, reason, 001)`` or
-    ``("reject", where, raw, reason, 001)``, where ``where`` is (ordinal in the task, byte
-    offset in the input, line), and a last ``("failed", where, message)`` when the input cannot be
-    read to its end."""
+class Result(NamedTuple):
+    """What a task sends back: the records converted as one :class:`Records`, and the few items
+    the parent must account one by one (``events``, see :func:`run_task`)."""
+
+    records: Records
+    events: list
+    items: int  # entries of the task: items read (and a last "failed"), or records sent
+    end: int | None  # byte offset in the input where the task's bytes end, when it has some
+    vocabularies: set[str]
+
+
+class _Output:
+    """Gathers a task's converted records, and the namespaces they use when asked."""
+
+    def __init__(self, settings: Settings):
+        self.conv = converter(settings)
+        self.data: list[bytes] = []
+        self.triples: list[int] = []
+        self.vocab = Vocabularies() if settings.vocabularies else None
+
+    def convert(self, record: Record) -> None:
+        """Convert one record and keep it, or raise :class:`Fault`."""
+        data, triples = self.conv.convert(record)
+        self.data.append(data)
+        self.triples.append(len(triples))
+        if self.vocab is not None:
+            self.vocab.add(triples)
+
+    def result(self, events: list, items: int, end: int | None) -> Result:
+        records = Records.joined(self.conv.format.separator, self.data, self.triples)
+        used = self.vocab.namespaces() if self.vocab is not None else set()
+        return Result(records, events, items, end, used)
+
+
+def run_task(task: tuple) -> Result:
+    """Convert one task into a :class:`Result`, whose events are what the parent cannot count in
+    bulk. ``("records", settings, [Record])``: ``(index, reason)`` for each record that failed.
+    ``("iso2709", settings, name, start, data)`` and ``("range", settings, path, name, start, end)``,
+    and ``("bytes", settings, name, 0, data, format)`` for a whole input of another serialization:
+    ``(k, "ok", where, repairs)`` for a repaired record, ``(k, "fault", where, repairs, raw,
+    reason, 001)``, ``(k, "reject", where, raw, reason, 001)``, and a last ``(k, "failed", where,
+    message)`` when the input cannot be read to its end; ``k`` is the number of records converted
+    before it (a repaired record is record ``k``), ``where`` is (ordinal in the task, byte offset
+    in the input, line). Every other item read is a good record, converted, with no message."""
     kind, settings = task[0], task[1]
-    conv = converter(settings)
-    used: set[str] = set()
-    entries: list = []
+    out = _Output(settings)
+    events: list = []
     if kind == "records":
-        for record in task[2]:
+        for i, record in enumerate(task[2]):
             try:
-                data, n, vocab = conv.convert(record)
+                out.convert(record)
             except Fault as exc:
-                entries.append(str(exc))
-                continue
-            entries.append((data, n))
-            used |= vocab
-        return entries, used
+                events.append((i, str(exc)))
+        return out.result(events, len(task[2]), None)
     if kind == "range":
         _, _, path, name, start, end = task
         with open(path, "rb") as fh:
@@ -140,27 +183,34 @@ def run_task(task: tuple) -> tuple[list, set[str]]:
     else:
         name, start, data = task[2:5]
     items = read(data, task[5] if kind == "bytes" else "iso2709", name)
+    count = 0
     while True:
         try:
             item = next(items, None)
         except InputError as exc:  # the input cannot be read further: what was read counts
-            entries.append(("failed", (0, None, None), str(exc)))
+            events.append((len(out.data), "failed", (0, None, None), str(exc)))
+            count += 1
             break
         if item is None:
             break
-        pos = item.position
-        where = (pos.ordinal, None if pos.offset is None else start + pos.offset, pos.line)
+        count += 1
         if isinstance(item, Reject):
-            entries.append(("reject", where, item.raw, item.reason, item.control_number))
+            events.append((len(out.data), "reject", _where(item, start), item.raw, item.reason, item.control_number))
             continue
         try:
-            out, n, vocab = conv.convert(item.record)
+            out.convert(item.record)
         except Fault as exc:
-            entries.append(("fault", where, item.repairs, item.raw, str(exc), control_number(item.record)))
+            events.append((len(out.data), "fault", _where(item, start), item.repairs, item.raw, str(exc),
+                           control_number(item.record)))
             continue
-        entries.append(("ok", where, item.repairs, out, n))
-        used |= vocab
-    return entries, used
+        if item.repairs:
+            events.append((len(out.data) - 1, "ok", _where(item, start), item.repairs))
+    return out.result(events, count, start + len(data))
+
+
+def _where(item, start: int) -> tuple[int, int | None, int | None]:
+    pos = item.position
+    return pos.ordinal, None if pos.offset is None else start + pos.offset, pos.line
 
 
 # -- cutting the inputs into tasks --------------------------------------------------------------
@@ -269,14 +319,16 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
 
 
 class _Taker:
-    """Accounts the results of the tasks in :class:`Run` and writes the records to the sink."""
+    """Accounts the results of the tasks in :class:`Run` and writes the records to the sink:
+    the records between two events at once, the events one by one."""
 
     def __init__(self, run: Run, sink):
         self.run = run
         self.sink = sink
+        self.write = sink.write_records if isinstance(sink, (Sink, DumpSink)) else self._one_by_one
         self.ordinals = 0  # items of the current input already accounted
 
-    def take(self, ctx: tuple, result) -> None:
+    def take(self, ctx: tuple, result: Result | None) -> None:
         run, kind = self.run, ctx[0]
         if kind == "begin":
             run.begin_input(ctx[1])
@@ -285,40 +337,65 @@ class _Taker:
             run.end_input(ctx[1])
         elif kind == "failed":
             run.input_failed(ctx[1], ctx[2])
-        elif kind == "items":
-            entries, used = result
-            self.sink.vocabularies |= used
-            outs = iter(entries)
-            for item in ctx[1]:
-                if run.account(item):
-                    out = next(outs)
-                    if isinstance(out, str):
-                        run.reject_later(item, out)
-                    else:
-                        self._write(*out)
         else:
-            entries, used = result
-            self.sink.vocabularies |= used
-            for status, (ordinal, offset, line), *rest in entries:
-                position = Position(ctx[1], self.ordinals + ordinal, offset, line)
-                if status == "failed":
-                    run.input_failed(ctx[1], InputError(rest[0]))
-                elif status == "reject":
-                    run.account(Reject(position, *rest))
-                elif status == "ok":
-                    repairs, data, n = rest
-                    if run.account(Read(None, position, b"", repairs)):  # type: ignore[arg-type]
-                        self._write(data, n)
-                else:
-                    repairs, raw, reason, number = rest
-                    item = Read(None, position, raw, repairs)  # type: ignore[arg-type]
-                    if run.account(item):
-                        run.reject_later(item, reason, number)
-            self.ordinals += len(entries)
+            assert result is not None
+            if result.vocabularies:
+                self.sink.vocabularies |= result.vocabularies
+            if kind == "items":
+                self._take_items(ctx[1], result)
+            else:
+                self._take_read(ctx[1], result)
 
-    def _write(self, data: bytes, triples: int) -> None:
-        self.sink.write_record(data, triples)
-        self.run.counts.converted += 1
+    def _take_items(self, items: list, result: Result) -> None:
+        """A batch read here: every item is accounted here."""
+        run = self.run
+        faults = dict(result.events)
+        i = k = 0  # records sent, records converted
+        for item in items:
+            if run.account(item):
+                if i in faults:
+                    run.reject_later(item, faults[i])
+                else:
+                    self._write(result.records, k, k + 1)
+                    k += 1
+                i += 1
+
+    def _take_read(self, name: str, result: Result) -> None:
+        """A task read by a worker: the good records between two events count at once."""
+        run, records = self.run, result.records
+        done = 0  # records of the task written
+        for k, status, (ordinal, offset, line), *rest in result.events:
+            if k > done:
+                run.account_records(k - done, offset)
+                self._write(records, done, k)
+                done = k
+            position = Position(name, self.ordinals + ordinal, offset, line)
+            if status == "failed":
+                run.input_failed(name, InputError(rest[0]))
+            elif status == "reject":
+                run.account(Reject(position, *rest))
+            elif status == "ok":  # a repaired record
+                if run.account(Read(None, position, b"", rest[0])):  # type: ignore[arg-type]
+                    self._write(records, k, k + 1)
+                    done = k + 1
+            else:
+                repairs, raw, reason, number = rest
+                item = Read(None, position, raw, repairs)  # type: ignore[arg-type]
+                if run.account(item):
+                    run.reject_later(item, reason, number)
+        if len(records) > done:
+            run.account_records(len(records) - done, result.end)
+            self._write(records, done, len(records))
+        self.ordinals += result.items
+
+    def _write(self, records: Records, start: int, stop: int) -> None:
+        self.write(records, start, stop)
+        self.run.counts.converted += stop - start
+
+    def _one_by_one(self, records: Records, start: int, stop: int) -> None:
+        """For a sink that takes records one at a time (the enrichment stage)."""
+        for i in range(start, stop):
+            self.sink.write_record(records.record(i), records.triples[i])
 
 
 # -- engines: tasks in, (context, result) out, in order -----------------------------------------
@@ -344,8 +421,60 @@ def _ordered(todo, submit, window: int):
         yield ctx, None if future is None else future.result()
 
 
-def _quiet_worker() -> None:
+class _Slots:
+    """Memory shared with forked workers, where each task leaves its records' bytes: its result
+    then crosses the pipe without them, and the parent writes them to the sink from where the
+    worker put them, with no pipe to read and nothing to unpickle. Task ``i`` uses slot
+    ``i % count``; with ``count`` above the number of tasks :func:`_ordered` keeps in flight,
+    a slot is taken by a task only once the task that used it before was taken. Bytes that do
+    not fit in a slot travel in the result, as they do without slots."""
+
+    SIZE = 4 << 20  # bytes a slot
+
+    def __init__(self, count: int):
+        self.count = count
+        self.memory = mmap.mmap(-1, count * self.SIZE)  # anonymous and shared: forked workers see it
+        self.view = memoryview(self.memory)
+        self.submitted = 0
+
+    def submit(self, pool, task: tuple) -> _InSlot:
+        slot = self.submitted % self.count
+        self.submitted += 1
+        return _InSlot(pool.submit(_run_in_slot, task, slot), self.view[slot * self.SIZE : (slot + 1) * self.SIZE])
+
+
+class _InSlot:
+    """A task's future whose records' bytes may be waiting in a slot."""
+
+    def __init__(self, future, slot: memoryview):
+        self.future, self.slot = future, slot
+
+    def result(self) -> Result:
+        result, size = self.future.result()
+        if size is not None:
+            result.records.data = self.slot[:size]
+        return result
+
+
+_WORKER_SLOTS: _Slots | None = None  # in a worker, the slots it shares with the parent
+
+
+def _init_worker(slots: _Slots | None) -> None:
+    global _WORKER_SLOTS
+    _WORKER_SLOTS = slots
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle
+
+
+def _run_in_slot(task: tuple, slot: int) -> tuple[Result, int | None]:
+    """:func:`run_task`, leaving the records' bytes in ``slot`` when they fit: (result, their size)."""
+    result = run_task(task)
+    data = result.records.data
+    if _WORKER_SLOTS is None or len(data) > _Slots.SIZE:
+        return result, None
+    start = slot * _Slots.SIZE
+    _WORKER_SLOTS.memory[start : start + len(data)] = data
+    result.records.data = b""
+    return result, len(data)
 
 
 @contextmanager
@@ -355,12 +484,19 @@ def local_engine(jobs: int) -> Iterator[Execute]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    # forked workers inherit the compiled profiles; elsewhere each compiles them once
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet_worker)
+    # forked workers inherit the compiled profiles and the slots; elsewhere each compiles the
+    # profiles once, and the records' bytes travel in the results
+    window = 2 * jobs + 2
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    slots = _Slots(window + 1) if fork else None
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork" if fork else None),
+                               initializer=_init_worker, initargs=(slots,))
+    if slots is not None:
+        submit = partial(slots.submit, pool)
+    else:
+        submit = partial(pool.submit, run_task)
     try:
-        yield lambda todo: _ordered(todo, lambda task: pool.submit(run_task, task), 2 * jobs + 2)
+        yield lambda todo: _ordered(todo, submit, window)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -146,6 +146,15 @@ class Run:
         self.progress.update(self.counts, self._done_bytes, self._total_bytes)
         return isinstance(item, Read)
 
+    def account_records(self, count: int, offset: int | None = None) -> None:
+        """Count ``count`` good records of the current input that need no message (no repairs),
+        read elsewhere: what :meth:`account` does for each, at once. ``offset``: how far into the
+        input the reading has got, when known."""
+        self.counts.read += count
+        if offset is not None:
+            self._done_bytes = self._input_start + offset
+        self.progress.update(self.counts, self._done_bytes, self._total_bytes)
+
     def reject_later(self, item: Read, reason: str, number: str | None = None) -> None:
         """A record that was read but failed at a later stage (mapping, writing); ``number`` is
         its 001 when the record itself is no longer at hand."""

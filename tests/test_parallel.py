@@ -92,3 +92,23 @@ def test_an_input_that_cannot_be_read_costs_that_input_on_any_number_of_processe
     assert "marc4j__summerland.mrc: not a MARC text dump this reader knows" in err
     assert "9 records read, 9 converted, 0 rejected, 1 repaired; 1 input(s) could not be read" in err
     assert convert(tmp_path, "t2", "--from", "text", "--jobs", 2, inputs=inputs) == one
+
+
+def test_a_dump_on_two_processes_is_the_dump_of_one(tmp_path):
+    """Shards, manifest and VoID (its vocabularies gathered by each task) byte for byte."""
+    dumps = []
+    for jobs in (1, 2):
+        out = tmp_path / f"dump{jobs}"
+        proc = subprocess.run([sys.executable, "-m", "marc2rdf", "convert", *map(str, GOOD), "-t", "jsonld",
+                               "-o", str(out), "--shard-size", "100", "--jobs", str(jobs), "--no-progress"],
+                              capture_output=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr.decode()
+        dumps.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert dumps[0] == dumps[1]
+    assert len(dumps[0]) > 4 and b"<http://id.loc.gov/ontologies/bibframe/>" in dumps[0]["void.ttl"]
+
+
+def test_strict_stops_at_the_same_record_on_two_processes(tmp_path):
+    one = convert(tmp_path, "s1", "--strict", inputs=(*GOOD, *BAD))
+    assert one[0] == 1 and one[1]
+    assert convert(tmp_path, "s2", "--strict", "--jobs", 2, inputs=(*GOOD, *BAD)) == one

@@ -10,7 +10,9 @@ mapped (another process, another machine) and only bytes travel back.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
+from itertools import compress
 from operator import itemgetter
 
 from marc2rdf.vocab import PREFIXES
@@ -18,6 +20,8 @@ from marc2rdf.vocab import PREFIXES
 Triple = tuple[str, str, str]
 RDF_TYPE = f"<{PREFIXES['rdf']}type>"
 XSD_STRING = PREFIXES["xsd"] + "string"
+_predicate = itemgetter(1)
+_object = itemgetter(2)
 
 
 class Format:
@@ -28,6 +32,7 @@ class Format:
     media_type = ""
     feature = ""  # the W3C IRI naming the syntax (void:feature)
     separator = b""  # between two records of one stream
+    named = True  # whether :meth:`record` uses the record's graph and focus (else they are not computed)
 
     def __init__(self, prefixes: dict[str, str] | None = None):
         self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
@@ -51,27 +56,33 @@ class Unwritable(ValueError):
 def group(triples: Iterable[Triple]) -> dict[str, dict[str, list[str]]]:
     """subject -> predicate -> objects, each in order of first appearance."""
     subjects: dict[str, dict[str, list[str]]] = {}
+    last = preds = None
     for s, p, o in triples:
-        preds = subjects.get(s)
-        if preds is None:
-            preds = subjects[s] = {}
-        objs = preds.get(p)
+        if s is not last:  # a subject's triples mostly come together: look it up once a run
+            last = s
+            preds = subjects.get(s)
+            if preds is None:
+                preds = subjects[s] = {}
+        objs = preds.get(p)  # type: ignore[union-attr]
         if objs is None:
-            preds[p] = [o]
+            preds[p] = [o]  # type: ignore[index]
         else:
             objs.append(o)
     return subjects
 
 
-def blank_references(subjects: dict[str, dict[str, list[str]]]) -> dict[str, int]:
-    """How many times each blank node is an object."""
-    refs: dict[str, int] = {}
-    for preds in subjects.values():
-        for objs in preds.values():
-            for o in objs:
-                if o[0] == "_":
-                    refs[o] = refs.get(o, 0) + 1
-    return refs
+def blank_objects(triples: Iterable[Triple]) -> list[str]:
+    """The blank nodes that are objects, once per triple."""
+    # terms start with "<", '"' or "_": only blank nodes sort from "_" on
+    return list(filter("_".__le__, map(_object, triples)))
+
+
+def used_once(blanks: list[str]) -> set[str]:
+    """The blank nodes that appear once in ``blanks``."""
+    once = set(blanks)
+    if len(once) < len(blanks):  # some more than once
+        once.difference_update([b for b, n in Counter(blanks).items() if n > 1])
+    return once
 
 
 _ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
@@ -138,7 +149,6 @@ class Names:
         return short
 
 
-_predicate = itemgetter(1)
 _NAMESPACES: dict[str, str] = {}  # ``<iri>`` -> its namespace: the same few terms in every record
 
 
@@ -151,11 +161,28 @@ def _namespace(term: str) -> str:
     return ns
 
 
+class Vocabularies:
+    """The namespaces of the properties and classes records use (void:vocabulary), gathered over
+    many records: each record adds its terms to two sets with C-level loops, and the terms are
+    cut into namespaces once, when asked (:meth:`namespaces`)."""
+
+    def __init__(self):
+        self.properties: set[str] = set()
+        self.types: set[str] = set()  # objects of rdf:type, IRIs or not
+
+    def add(self, triples: list[Triple] | tuple[Triple, ...]) -> None:
+        predicates = list(map(_predicate, triples))
+        self.properties.update(predicates)
+        if RDF_TYPE in self.properties:
+            self.types.update(compress(map(_object, triples), map(RDF_TYPE.__eq__, predicates)))
+
+    def namespaces(self) -> set[str]:
+        terms = self.properties | {o for o in self.types if o[0] == "<"}
+        return {_namespace(t) for t in terms}
+
+
 def vocabularies(triples: Iterable[Triple]) -> set[str]:
     """The namespaces of the properties and classes a record uses (void:vocabulary)."""
-    triples = triples if isinstance(triples, (list, tuple)) else list(triples)
-    terms = set(map(_predicate, triples))
-    if RDF_TYPE in terms:
-        terms.update([o for _, p, o in triples if p == RDF_TYPE and o[0] == "<"])
-    get = _NAMESPACES.get
-    return {get(t) or _namespace(t) for t in terms}
+    vocab = Vocabularies()
+    vocab.add(triples if isinstance(triples, (list, tuple)) else list(triples))
+    return vocab.namespaces()

@@ -24,7 +24,7 @@ import re
 from typing import BinaryIO
 
 from marc2rdf.serialize.base import Format, Triple, vocabularies
-from marc2rdf.serialize.sinks import Sink
+from marc2rdf.serialize.sinks import Records, Sink
 from marc2rdf.serialize.turtle import Turtle
 from marc2rdf.vocab import PREFIXES
 
@@ -102,6 +102,24 @@ class DumpSink:
         self.triples += triples
         if sink.records >= self.shard_size:
             self._close()
+
+    def write_records(self, records: Records, start: int = 0, stop: int | None = None) -> None:
+        """Write records ``start`` to ``stop - 1`` of ``records`` (all by default): one write per
+        shard they fall in."""
+        stop = len(records) if stop is None else stop
+        while start < stop:
+            if self._current is None:
+                self._open()
+            assert self._current is not None
+            sink = self._current[0]
+            cut = min(stop, start + self.shard_size - sink.records)
+            triples = sink.triples
+            sink.write_records(records, start, cut)
+            self.records += cut - start
+            self.triples += sink.triples - triples
+            start = cut
+            if sink.records >= self.shard_size:
+                self._close()
 
     def _open(self) -> None:
         name = f"part-{len(self.shards) + 1:05d}.{self.fmt.extension}" + (".gz" if self.compress else "")

@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from json.encoder import encode_basestring as _string  # as json.dumps writes a str (ensure_ascii=False)
+from operator import itemgetter
 
 from marc2rdf.serialize.base import (
     RDF_TYPE,
@@ -26,13 +28,15 @@ from marc2rdf.serialize.base import (
     Format,
     Names,
     Triple,
-    blank_references,
+    blank_objects,
     group,
     split_literal,
+    used_once,
 )
 
 _ANY_LOCAL = re.compile(r"(?!//).*", re.DOTALL)  # a compact IRI must not look like scheme://
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_object = itemgetter(2)
 
 
 def _context_file(name: str):
@@ -65,6 +69,8 @@ class JsonLD(Format):
         # with an @vocab, its terms are bare words (keys and types only: @vocab is not for @id)
         self._vocab = ctx.get("@vocab")
         self._words: dict[str, str] = {}
+        self._quoted: dict[str, str] = {}  # ``<iri>`` of a property or class -> its word as JSON text
+        self._ids: dict[str, str] = {}  # ``<iri>`` of an object -> ``{"@id":...}`` as JSON text
         self._reserved = set(ctx)
         self._head = '{"@context":' + _dumps(self.context)
 
@@ -75,10 +81,11 @@ class JsonLD(Format):
         return b"\n]}\n"
 
     def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
-        return ",\n".join(_dumps(tree) for tree in self.trees(triples, focus)).encode("utf-8")
+        return ",\n".join(self.trees(triples, focus)).encode("utf-8")
 
-    def trees(self, triples: list[Triple], focus: str | None) -> list[dict]:
-        return _Frame(self, group(triples)).roots(focus)
+    def trees(self, triples: list[Triple], focus: str | None) -> list[str]:
+        """The record's trees, each as compact JSON text."""
+        return _Frame(self, triples).roots(focus)
 
     def iri(self, term: str) -> str:
         return self._names(term[1:-1]) or term[1:-1]
@@ -94,15 +101,35 @@ class JsonLD(Format):
                 self._words[term] = word
         return word
 
-    def value(self, term: str):
-        if term[0] != '"':
-            return {"@id": term if term[0] == "_" else self.iri(term)}
+    def quoted(self, term: str) -> str:
+        """:meth:`word` as JSON text (a key, a type)."""
+        quoted = self._quoted.get(term)
+        if quoted is None:
+            quoted = _string(self.word(term))
+            if len(self._quoted) < Names.LIMIT:
+                self._quoted[term] = quoted
+        return quoted
+
+    def value(self, term: str) -> str:
+        """An object not embedded, as JSON text: a node reference or a literal's value."""
+        first = term[0]
+        if first == "<":
+            ref = self._ids.get(term)
+            if ref is None:
+                ref = '{"@id":' + _string(self.iri(term)) + "}"
+                if len(self._ids) < Names.LIMIT:
+                    self._ids[term] = ref
+            return ref
+        if first == "_":
+            return '{"@id":' + _string(term) + "}"
+        if term[-1] == '"' and "\\" not in term:  # a plain literal with nothing to unescape
+            return _string(term[1:-1])
         text, lang, datatype = split_literal(term)
         if lang:
-            return {"@value": text, "@language": lang}
+            return '{"@value":' + _string(text) + ',"@language":' + _string(lang) + "}"
         if datatype and datatype != XSD_STRING:
-            return {"@value": text, "@type": self.word(f"<{datatype}>")}
-        return text
+            return '{"@value":' + _string(text) + ',"@type":' + _string(self.word(f"<{datatype}>")) + "}"
+        return _string(text)
 
 
 class JsonLines(JsonLD):
@@ -121,7 +148,7 @@ class JsonLines(JsonLD):
 
     def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
         trees = self.trees(triples, focus)
-        rest = (_dumps(trees[0]) if len(trees) == 1 else _dumps({"@graph": trees}))[1:]  # after its "{"
+        rest = (trees[0] if len(trees) == 1 else '{"@graph":[' + ",".join(trees) + "]}")[1:]  # after its "{"
         return (self._head + ("," if rest != "}" else "") + rest + "\n").encode("utf-8")
 
 
@@ -130,37 +157,50 @@ def _dumps(obj) -> str:
 
 
 class _Frame:
-    """Embeds one record's nodes into trees, walking from the focus."""
+    """Embeds one record's nodes into trees, walking from the focus, and writes each tree as
+    compact JSON text directly: the text ``json.dumps`` gives for the tree as a dict (``{}``
+    members in insertion order, a later value for the same key replacing the earlier one in its
+    place), without building the dicts and walking them again."""
 
-    def __init__(self, fmt: JsonLD, subjects: dict[str, dict[str, list[str]]]):
+    def __init__(self, fmt: JsonLD, triples: list[Triple]):
         self.fmt = fmt
-        self.subjects = subjects
-        self.refs = blank_references(subjects)
+        self.subjects = group(triples)
+        self.objects = set(map(_object, triples))
+        self.once = used_once(blank_objects(triples))
         self.embedded: set[str] = set()
 
-    def roots(self, focus: str | None) -> list[dict]:
-        referenced = {o for preds in self.subjects.values() for objs in preds.values() for o in objs}
+    def roots(self, focus: str | None) -> list[str]:
         order = [focus] if focus in self.subjects else []
-        order += [s for s in self.subjects if s not in referenced]  # nothing points at them
+        order += [s for s in self.subjects if s not in self.objects]  # nothing points at them
         order += list(self.subjects)  # the rest (cycles no walk reached)
         return [self.node(s, top=True) for s in order if s not in self.embedded]
 
-    def node(self, subject: str, top: bool = False) -> dict:
+    def node(self, subject: str, top: bool = False) -> str:
         self.embedded.add(subject)
         fmt = self.fmt
-        tree: dict = {}
+        members: dict[str, str] = {}  # key -> value, both as JSON text
         if subject[0] != "_":
-            tree["@id"] = fmt.iri(subject)
-        elif self.refs.get(subject, 0) > (0 if top else 1):
-            tree["@id"] = subject
+            members['"@id"'] = _string(fmt.iri(subject))
+        elif subject in self.objects if top else subject not in self.once:  # referred to (again)
+            members['"@id"'] = _string(subject)
         preds = self.subjects[subject]
-        types = preds.get(RDF_TYPE, ())
-        if types and all(o[0] == "<" for o in types):
-            names = [fmt.word(o) for o in types]
-            tree["@type"] = names[0] if len(names) == 1 else names
+        types = preds.get(RDF_TYPE)
+        words = fmt._quoted
+        typed = types is not None and all(o[0] == "<" for o in types)
+        if typed:
+            if len(types) == 1:
+                members['"@type"'] = words.get(types[0]) or fmt.quoted(types[0])
+            else:
+                members['"@type"'] = "[" + ",".join([words.get(o) or fmt.quoted(o) for o in types]) + "]"
+        value, subjects, embedded = fmt.value, self.subjects, self.embedded
         for p, objs in preds.items():
-            if p == RDF_TYPE and "@type" in tree:
+            if typed and p == RDF_TYPE:
                 continue
-            values = [self.node(o) if o in self.subjects and o not in self.embedded else fmt.value(o) for o in objs]
-            tree[fmt.word(p)] = values[0] if len(values) == 1 else values
-        return tree
+            if len(objs) == 1:  # most properties: no list to make
+                o = objs[0]
+                text = self.node(o) if o in subjects and o not in embedded else value(o)
+            else:
+                text = "[" + ",".join([self.node(o) if o in subjects and o not in embedded else value(o)
+                                       for o in objs]) + "]"
+            members[words.get(p) or fmt.quoted(p)] = text
+        return "{" + ",".join(map(":".join, members.items())) + "}"

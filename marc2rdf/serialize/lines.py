@@ -10,6 +10,7 @@ class NTriples(Format):
     extension = "nt"
     media_type = "application/n-triples"
     feature = "http://www.w3.org/ns/formats/N-Triples"
+    named = False
 
     def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
         if not isinstance(triples, list):

@@ -17,10 +17,11 @@ from marc2rdf.serialize.base import (
     Names,
     Triple,
     Unwritable,
-    blank_references,
+    blank_objects,
     group,
     split_iri,
     split_literal,
+    used_once,
 )
 from marc2rdf.vocab import PREFIXES
 
@@ -65,7 +66,7 @@ class RdfXml(Format):
         return b"</rdf:RDF>\n"
 
     def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
-        return _Block(self, group(triples)).render(focus).encode("utf-8")
+        return _Block(self, triples).render(focus).encode("utf-8")
 
     def element(self, iri: str) -> str:
         """The element name of a property, declaring its namespace when it has no prefix."""
@@ -87,10 +88,10 @@ def _node_id(label: str) -> str:
 class _Block:
     """One record's node elements."""
 
-    def __init__(self, fmt: RdfXml, subjects: dict[str, dict[str, list[str]]]):
+    def __init__(self, fmt: RdfXml, triples: list[Triple]):
         self.fmt = fmt
-        self.subjects = subjects
-        self.inline = {b for b, n in blank_references(subjects).items() if n == 1}
+        self.subjects = group(triples)
+        self.inline = used_once(blank_objects(triples))
         self.done: set[str] = set()
 
     def render(self, focus: str | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from marc2rdf.serialize.base import RDF_TYPE, Format, Names, Triple, blank_references, group
+from marc2rdf.serialize.base import RDF_TYPE, Format, Names, Triple, blank_objects, group, used_once
 
 # PN_LOCAL, ASCII only (other names stay full IRIs): no leading '-' or '.', no trailing '.'
 _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
@@ -31,7 +31,7 @@ class Turtle(Format):
         return ("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in self.prefixes.items()) + "\n").encode("utf-8")
 
     def record(self, triples: list[Triple], graph: str | None = None, focus: str | None = None) -> bytes:
-        return _Block(self, group(triples)).render(focus).encode("utf-8")
+        return _Block(self, triples).render(focus).encode("utf-8")
 
     def term(self, term: str) -> str:
         first = term[0]
@@ -44,13 +44,14 @@ class Turtle(Format):
 
 
 class _Block:
-    """One record's statements."""
+    """One record's statements. The objects are written in a loop of their own rather than a call
+    each (a record has a hundred or so), with the same result as :meth:`Turtle.term`."""
 
-    def __init__(self, fmt: Turtle, subjects: dict[str, dict[str, list[str]]]):
-        self.fmt = fmt
-        self.subjects = subjects
-        refs = blank_references(subjects)
-        self.inline = {b for b, n in refs.items() if n == 1}
+    def __init__(self, fmt: Turtle, triples: list[Triple]):
+        self.term = fmt.term
+        self.short = fmt._names.short
+        self.subjects = group(triples)
+        self.inline = used_once(blank_objects(triples))
         self.done: set[str] = set()
 
     def render(self, focus: str | None) -> str:
@@ -68,30 +69,52 @@ class _Block:
 
     def statement(self, subject: str) -> str:
         self.done.add(subject)
-        return f"{self.fmt.term(subject)} {self.properties(subject, 1)} .\n"
+        return f"{self.term(subject)} {self.properties(subject, 1)} .\n"
 
     def properties(self, subject: str, depth: int) -> str:
         preds = self.subjects.get(subject, {})
         parts = []
-        if RDF_TYPE in preds:
-            parts.append("a " + self.objects(preds[RDF_TYPE], depth))
+        types = preds.get(RDF_TYPE)
+        if types is not None:
+            parts.append("a " + self.objects(types, depth))
+        short, term = self.short, self.term
         for p, objs in preds.items():
-            if p != RDF_TYPE:
-                parts.append(f"{self.fmt.term(p)} " + self.objects(objs, depth))
-        return (" ;\n" + _INDENT * depth).join(parts)
+            if p == RDF_TYPE:
+                continue
+            o = objs[0]
+            if len(objs) > 1 or o[0] == "_":
+                text = self.objects(objs, depth)
+            elif o[0] == "<":  # most predicates have one IRI or literal: as objects() writes it, without the call
+                text = short.get(o) or term(o)
+            else:
+                text = term(o) if o[-1] == ">" else o
+            parts.append((short.get(p) or term(p)) + " " + text)
+        return parts[0] if len(parts) == 1 else (" ;\n" + _INDENT * depth).join(parts)
 
     def objects(self, objs: list[str], depth: int) -> str:
-        terms = [self.obj(o, depth) for o in objs]
+        short, inline = self.short, self.inline
+        terms = []
+        for o in objs:
+            first = o[0]
+            if first == "<":
+                terms.append(short.get(o) or self.term(o))
+            elif first == '"':
+                terms.append(self.term(o) if o[-1] == ">" else o)
+            elif o in inline and o not in self.done:
+                terms.append(self.nested(o, depth))
+            else:
+                terms.append(o)
+        if len(terms) == 1:  # one object: the same on one line or not
+            return terms[0]
         text = ", ".join(terms)
         if len(text) > _WIDTH and "\n" not in text:  # a long list: one object a line
             text = (",\n" + _INDENT * (depth + 1)).join(terms)
         return text
 
-    def obj(self, term: str, depth: int) -> str:
-        if term[0] == "_" and term in self.inline and term not in self.done:
-            self.done.add(term)
-            if term not in self.subjects:
-                return "[]"
-            pad = _INDENT * depth
-            return f"[\n{pad}{_INDENT}{self.properties(term, depth + 1)}\n{pad}]"
-        return self.fmt.term(term)
+    def nested(self, blank: str, depth: int) -> str:
+        """A blank node used once, in place."""
+        self.done.add(blank)
+        if blank not in self.subjects:
+            return "[]"
+        pad = _INDENT * depth
+        return f"[\n{pad}{_INDENT}{self.properties(blank, depth + 1)}\n{pad}]"
