@@ -2,10 +2,12 @@
 
 :class:`~marc2rdf.mapping.compile.Compiler` turns each piece of a rule (a value, a node, a
 condition) into a small function. Run as they are, a rule costs a call per piece per field and
-a list per call. Here the pieces whose shape is known (nodes, constants, references, guards,
-alternatives, subfield text) are written out as the statements of one function per rule, in
-the order the pieces would have run, so the triples, their order and the blank node numbers
-are the ones the pieces give. Any other piece is called as it is from the fused function.
+a list per call. Here the pieces whose shape the compiler marked (:func:`shaped`: nodes,
+constants, references, guards, alternatives, subfield text, IRI templates, typed literals, table
+look-ups, fixed-field positions, one transform) are written out as the statements of one
+function per rule, in the order the pieces would have run, so the triples, their order and the
+blank node numbers are the ones the pieces give. Any other piece is called as it is from the
+fused function.
 
 Only our own code is generated: the mapping files' strings reach the source as ``repr``
 literals, and conditions, transforms and tables stay compiled objects the source refers to by
@@ -73,7 +75,7 @@ class _Writer:
         elif kind == "alternatives":
             self.alternatives(shape[1], depth, emit)
         elif kind == "text":
-            self.text(fn, *shape[1:], depth=depth, emit=emit)
+            self.text(*shape[1:], depth=depth, emit=emit)
         elif kind == "iris":
             self.iris(*shape[1:], depth=depth, emit=emit)
         elif kind == "literals":
@@ -104,8 +106,8 @@ class _Writer:
         self.line(depth, f"for {o} in {found}:")
         emit(depth + 1, o)
 
-    def text(self, fn: Callable, codes: frozenset[str], each: bool, join: str, step: Callable | None,
-             general: Callable, *, depth: int, emit: Emit) -> None:
+    def text(self, codes: frozenset[str], each: bool, join: str, step: Callable | None, general: Callable, *,
+             depth: int, emit: Emit) -> None:
         """Plain literals of subfields ``codes`` (see ``compile._subfield_text``); a field in
         another script, or with an 880 twin, goes through ``general``."""
         o = self.var("o")
