@@ -22,7 +22,6 @@ worker are in flight, so memory stays flat.
 
 from __future__ import annotations
 
-import io
 import mmap
 import multiprocessing
 import os
@@ -43,7 +42,7 @@ from marc2rdf.pipeline import Run
 from marc2rdf.readers import _items as read_source
 from marc2rdf.readers import detect, format_named, read
 from marc2rdf.readers.base import InputError, Position, Read, Reject, control_number
-from marc2rdf.readers.source import open_source
+from marc2rdf.readers.source import open_source, prepended
 from marc2rdf.serialize import DumpSink, Sink, make_format
 from marc2rdf.serialize.base import Triple, Vocabularies
 from marc2rdf.serialize.jsonld import context_for
@@ -236,26 +235,6 @@ def iso2709_chunks(stream, size: int) -> Iterator[tuple[int, bytes]]:
         yield start, buf
 
 
-class _Joined(io.RawIOBase):
-    """The bytes already taken from a stream, then the rest of it."""
-
-    def __init__(self, head: bytes, rest):
-        self._head, self._rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf) -> int:
-        if self._head:
-            n = min(len(buf), len(self._head))
-            buf[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buf))
-        buf[: len(data)] = data
-        return len(data)
-
-
 def _plain_file(path: str) -> bool:
     try:
         with open(path, "rb") as fh:
@@ -304,7 +283,7 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
                     if len(data) <= WHOLE_BYTES:
                         yield ("bytes", settings, src.name, 0, data, fmt), ("raw", src.name)
                         continue
-                    src.stream = io.BufferedReader(_Joined(data, src.stream), buffer_size=1 << 16)
+                    src.stream = prepended(data, src.stream, 1 << 16)
                     for items in _batches(read_source(src, fmt), batch):
                         yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
                 else:

@@ -112,3 +112,18 @@ def test_strict_stops_at_the_same_record_on_two_processes(tmp_path):
     one = convert(tmp_path, "s1", "--strict", inputs=(*GOOD, *BAD))
     assert one[0] == 1 and one[1]
     assert convert(tmp_path, "s2", "--strict", "--jobs", 2, inputs=(*GOOD, *BAD)) == one
+
+
+def test_an_input_too_large_to_travel_whole_is_read_again_from_its_first_bytes(tmp_path, monkeypatch):
+    # above WHOLE_BYTES, the bytes taken to measure a MARCXML input are put back in front of the
+    # rest of it and the parent reads it in batches: the output is the one process's, byte for byte
+    from marc2rdf import cli, parallel
+
+    xml = str(CORPUS / "marcxml" / "marc2bibframe2__nlm.xml")
+    one = tmp_path / "one.nt"
+    assert cli.main(["convert", "--no-progress", "-o", str(one), xml]) == 0
+    monkeypatch.setattr(parallel, "WHOLE_BYTES", 4096)
+    two = tmp_path / "two.nt"
+    assert cli.main(["convert", "--no-progress", "--jobs", "2", "-o", str(two), xml]) == 0
+    assert one.stat().st_size > 4096
+    assert two.read_bytes() == one.read_bytes()

@@ -48,14 +48,14 @@ class Source:
         self.name = name
         head = raw.read(2)
         if head[:2] == b"\x1f\x8b":
-            raw = gzip.GzipFile(fileobj=_Buffered(head, raw), mode="rb")  # type: ignore[arg-type]
+            raw = gzip.GzipFile(fileobj=prepended(head, raw), mode="rb")  # type: ignore[arg-type]
             head = b""
         try:
             head += raw.read(HEAD_SIZE - len(head))
         except (OSError, EOFError) as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
         self.head = head
-        self.stream: BinaryIO = io.BufferedReader(_Prefixed(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
+        self.stream: BinaryIO = prepended(head, raw, 1 << 16)
 
     def close(self) -> None:
         self.stream.close()
@@ -67,8 +67,10 @@ class Source:
         self.close()
 
 
-def _Buffered(head: bytes, rest: BinaryIO) -> BinaryIO:
-    return io.BufferedReader(_Prefixed(head, rest))  # type: ignore[return-value]
+def prepended(head: bytes, rest: BinaryIO, buffer_size: int = io.DEFAULT_BUFFER_SIZE) -> BinaryIO:
+    """A buffered stream of ``head``, then the rest of ``rest`` (closing it closes ``rest``): for
+    bytes already taken from a stream to be read again."""
+    return io.BufferedReader(_Prefixed(head, rest), buffer_size=buffer_size)  # type: ignore[return-value]
 
 
 def open_source(source, name: str | None = None) -> Source:
