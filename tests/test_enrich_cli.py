@@ -243,13 +243,21 @@ def test_seed_record_without_matches_is_converted_as_it_is(tmp_path, config):
            "Not Found) (7); HTTP 404 Not Found (5)" in err
 
 
-def test_record_mode_writes_fixtures_that_replay(tmp_path, records, config):
+DATE = ("--enrich-date", "2026-02-01")
+
+
+def record_fixtures(tmp_path, records, config):
+    """Enrich ``records`` against the replay server in record mode: (exit code, output, the
+    directory of recordings, the number of requests the server answered)."""
     recorded = tmp_path / "recorded"
-    date = ("--enrich-date", "2026-02-01")
     with ReplayServer(replay_routes()) as srv:
-        code, first, _ = enrich(records, config, tmp_path / "a.sqlite", "--enrich-record", recorded, *date,
-                                url=srv.url)
-        asked = len(srv.log)
+        code, out, _ = enrich(records, config, tmp_path / "a.sqlite", "--enrich-record", recorded, *DATE,
+                              url=srv.url)
+    return code, out, recorded, len(srv.log)
+
+
+def test_record_mode_writes_fixtures_that_replay(tmp_path, records, config):
+    code, first, recorded, asked = record_fixtures(tmp_path, records, config)
     files = sorted(recorded.iterdir())
     assert code == 0 and len(files) == asked
     text = files[0].read_text(encoding="utf-8")
@@ -260,7 +268,7 @@ def test_record_mode_writes_fixtures_that_replay(tmp_path, records, config):
     # the recordings alone, every parameter compared, give the same output
     routes = [r for f in files for r in routes_from_cassette(str(f), match=None)]
     with ReplayServer(routes) as srv:
-        code, again, err = enrich(records, config, tmp_path / "b.sqlite", *date, url=srv.url)
+        code, again, err = enrich(records, config, tmp_path / "b.sqlite", *DATE, url=srv.url)
         assert not srv.unmatched
     assert code == 0 and again == first
 
@@ -398,11 +406,7 @@ def test_recorded_fixtures_replay_from_the_command_line(tmp_path, records, confi
     import subprocess
     import sys
 
-    recorded = tmp_path / "recorded"
-    date = ("--enrich-date", "2026-02-01")
-    with ReplayServer(replay_routes()) as srv:
-        code, first, _ = enrich(records, config, tmp_path / "a.sqlite", "--enrich-record", recorded, *date,
-                                url=srv.url)
+    code, first, recorded, _ = record_fixtures(tmp_path, records, config)
     assert code == 0
     root = str(DATA.parent.parent)
     proc = subprocess.Popen([sys.executable, "-m", "marc2rdf.enrich.cassette", str(recorded)], cwd=root,
@@ -411,7 +415,7 @@ def test_recorded_fixtures_replay_from_the_command_line(tmp_path, records, confi
     try:
         url, count = proc.stdout.readline().split(" (")
         assert count.startswith(f"{len(list(recorded.iterdir()))} recorded answers")
-        code, again, err = enrich(records, config, tmp_path / "b.sqlite", *date, url=url)
+        code, again, err = enrich(records, config, tmp_path / "b.sqlite", *DATE, url=url)
     finally:
         proc.terminate()
         _, unmatched = proc.communicate(timeout=10)
