@@ -373,7 +373,7 @@ class Compiler:
                     vals = [str(default)]  # the field had a value, one the table does not know
             return vals
 
-        return values
+        return shaped(values, "pipeline", extract, steps, join_after, mapping, fold, default)
 
     def _mapping(self, spec: dict, where: Where) -> dict[str, str] | None:
         """`map: name` or `map: [name, name...]` (each table maps the previous one's values)."""
@@ -546,7 +546,7 @@ class Compiler:
 
     def _identity(self, spec, where: Where) -> Callable[[View, Ctx, list[str]], str]:
         if spec is None:
-            return lambda view, ctx, types: ctx.bnode()
+            return shaped(lambda view, ctx, types: ctx.bnode(), "blank")
         if not isinstance(spec, dict):
             raise where.error(spec, "`id` is a mapping with `first`, `mint` or `record`")
         where.check_keys(spec, ID_KEYS, "id")
@@ -569,6 +569,18 @@ class Compiler:
                 raise where.error(mint, "`key` is a `from` string such as $abcd")
             kind = mint.get("kind")
 
+        minted: dict[tuple[str, str, str], str] = {}  # (base, kind, key) -> IRI: headings recur
+
+        def mint(base: str, types: list[str], key: str) -> str:
+            """The IRI minted from the node's kind (its first class) and a heading."""
+            k = kind or (_local_name(types[0]).lower() if types else "thing")
+            term = minted.get((base, k, key))
+            if term is None:
+                if len(minted) >= 4096:
+                    minted.clear()
+                term = minted[(base, k, key)] = iri(f"{base}{k}/{slug(key)}")
+            return term
+
         def ident(view: View, ctx: Ctx, types: list[str]) -> str:
             for f in firsts:
                 for term in f(view, ctx):
@@ -577,11 +589,10 @@ class Compiler:
             if key_fn is not None:
                 key = key_fn(view)
                 if key:
-                    k = kind or (_local_name(types[0]).lower() if types else "thing")
-                    return iri(f"{ctx.base}{k}/{slug(key[0])}")
+                    return mint(ctx.base, types, key[0])
             return ctx.bnode()
 
-        return ident
+        return shaped(ident, "ident", firsts, key_fn, mint)
 
     # -- rules --------------------------------------------------------------------------------
     def rule(self, spec: dict, file: str) -> tuple[str, Callable[[Ctx], None], frozenset[str] | None]:
@@ -758,19 +769,30 @@ def _text_of(values: Callable[[View], list[str]]) -> ValueFn:
 
 
 def _content_key(record: Record) -> str:
+    """The record's whole content as one string: the leader, then each field (tag, then its data,
+    or its indicators and its subfields' codes and values) after a record separator, subfields
+    after a unit separator. Gathered in one list and joined once: no string a field."""
     parts = [str(record.leader)]
     append = parts.append
+    extend = parts.extend
     for f in record.fields:
+        append("\x1e")
+        append(f.tag)
         if f.control_field:
-            append(f.tag + (f.data or ""))
+            append(f.data or "")
         else:
             # `_indicators`: the attribute pymarc's `indicators` property returns, without the call
-            append(f.tag + _concat(f._indicators or "") + _subfield_join([c + v for c, v in f.subfields]))
-    return "\x1e".join(parts)
+            extend(f._indicators or "")
+            subfields = f.subfields
+            if subfields:
+                for sf in subfields:
+                    extend(sf)  # code, value
+                    append("\x1f")
+                parts.pop()  # separators go between subfields
+    return _concat(parts)
 
 
 _concat = "".join
-_subfield_join = "\x1f".join
 
 
 def _local_name(term: str) -> str:

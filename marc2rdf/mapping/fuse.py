@@ -58,6 +58,35 @@ class _Writer:
         self._n += 1
         return f"{hint}{self._n}"
 
+    # -- conditions: an expression for each ------------------------------------------------
+    def cond(self, fn: Callable) -> str:
+        """An expression true where the condition ``fn`` holds for ``view`` (see
+        ``spec.compile_condition``); a condition of another shape is called."""
+        shape = getattr(fn, "shape", None)
+        kind = shape[0] if shape else None
+        if kind == "fixed":
+            tag, start, end, allowed = shape[1:]
+            return f"(index.fixed.get({tag!r}, '')[{start}:{end}] in {self.ref(allowed, 'allowed')})"
+        if kind == "tag":
+            # the tags a rule meets are few: each one's answer is kept, asked for again only when new
+            known, call = self.ref(shape[1], "known"), self.ref(fn, "cond")
+            return f"({known}.get(view.tag) or (view.tag not in {known} and {call}(view, index)))"
+        if kind == "indicator":
+            n, allowed = shape[1:]
+            # `_indicators`: what pymarc's `indicators` property returns, without the call
+            return (f"(((getattr(view.field, '_indicators', None) or '  ')[{n}] or ' ') "
+                    f"in {self.ref(allowed, 'allowed')})")
+        if kind == "record_has":
+            tags, want = shape[1:]
+            return f"(index.by_tag.keys().isdisjoint({self.ref(tags, 'tags')}) != {want!r})"
+        if kind == "all" and shape[1]:
+            return "(" + " and ".join(self.cond(c) for c in shape[1]) + ")"
+        if kind == "any" and shape[1]:
+            return "(" + " or ".join(self.cond(c) for c in shape[1]) + ")"
+        if kind == "not":
+            return f"(not {self.cond(shape[1])})"
+        return f"{self.ref(fn, 'cond')}(view, index)"
+
     # -- values: each writes the statements that give its terms, one `emit` per term ----------
     def value(self, fn: Callable, depth: int, emit: Emit) -> None:
         shape = getattr(fn, "shape", None)
@@ -70,7 +99,7 @@ class _Writer:
             self.line(depth, f"if {t} is not None:")
             emit(depth + 1, t)
         elif kind == "guard":
-            self.line(depth, f"if {self.ref(shape[1], 'cond')}(view, index):")
+            self.line(depth, f"if {self.cond(shape[1])}:")
             self.value(shape[2], depth + 1, emit)
         elif kind == "alternatives":
             self.alternatives(shape[1], depth, emit)
@@ -99,7 +128,7 @@ class _Writer:
                 self.line(d, f"if not {found}:")
                 d += 1
             if cond is not None:
-                self.line(d, f"if {self.ref(cond, 'cond')}(view, index):")
+                self.line(d, f"if {self.cond(cond)}:")
                 d += 1
             self.value(alt, d, lambda dd, e: self.line(dd, f"{found}.append({e})"))
         o = self.var("o")
@@ -177,6 +206,8 @@ class _Writer:
             self.strings(shape[1], depth, lambda d, e: self.results(e, step, d, emit))
         elif kind == "lookup":
             self.lookup(*shape[1:], depth, emit)
+        elif kind == "pipeline":
+            self.pipeline(*shape[1:], depth, emit)
         else:
             v = self.var("v")
             self.line(depth, f"for {v} in {self.ref(fn, 'strings')}(view):")
@@ -254,23 +285,121 @@ class _Writer:
             self.line(depth, f"if {seen} and not {hit}:")
             emit(depth + 1, repr(str(default)))
 
+    def pipeline(self, extract: Callable, steps: list[Callable], join_after: str | None, mapping: dict | None,
+                 fold: bool, default, depth: int, emit: Emit) -> None:
+        """extract, then each transform, then the join, then the table look-up (see
+        ``compile.Compiler._pipeline``): a value goes through every transform before the next
+        value is read, which gives the values in the same order. A table's ``default`` comes once
+        when the field gave a value and none was found in the table."""
+        names = [self.ref(step, "step") for step in steps]
+        table = self.ref(mapping, "table") if mapping is not None else None
+        seen = hit = None
+        if mapping is not None and default is not None:
+            seen, hit = self.var("seen"), self.var("hit")
+            self.line(depth, f"{seen} = {hit} = False")
+
+        def looked_up(d: int, e: str) -> None:
+            if table is None:
+                emit(d, e)
+                return
+            m = self.var("m")
+            key = f"{e}.casefold()" if fold else e
+            self.line(d, f"{m} = {table}.get({key})")
+            self.line(d, f"if {m} is not None:")
+            if hit is not None:
+                self.line(d + 1, f"{hit} = True")
+            emit(d + 1, m)
+
+        acc = None
+        if join_after is not None:
+            acc = self.var("acc")
+            self.line(depth, f"{acc} = []")
+
+        def transformed(i: int) -> Emit:
+            if i == len(names):
+                return (lambda d, e: self.line(d, f"{acc}.append({e})")) if acc is not None else looked_up
+            after = transformed(i + 1)
+            return lambda d, e: self.results(e, names[i], d, after)
+
+        first = transformed(0)
+
+        def extracted(d: int, e: str) -> None:
+            if seen is not None:
+                self.line(d, f"{seen} = True")
+            first(d, e)
+
+        self.strings(extract, depth, extracted)
+        if acc is not None:
+            joined = self.var("joined")
+            self.line(depth, f"if {acc}:")
+            self.line(depth + 1, f"{joined} = {join_after!r}.join({acc})")
+            looked_up(depth + 1, joined)
+        if seen is not None:
+            self.line(depth, f"if {seen} and not {hit}:")
+            emit(depth + 1, repr(str(default)))
+
+    def identity(self, ident: Callable, s: str, types: str, depth: int) -> None:
+        """``s`` = the node's IRI or blank node (see ``compile.Compiler._identity``): the first
+        IRI its ``first`` values give, else one minted from its key, else a blank node."""
+        shape = getattr(ident, "shape", None)
+        kind = shape[0] if shape else None
+        if kind == "blank":
+            self.line(depth, f"{s} = bnode()")
+            return
+        if kind != "ident":
+            self.line(depth, f"{s} = {self.ref(ident, 'ident')}(view, ctx, {types})")
+            return
+        firsts, key_fn, mint = shape[1:]
+
+        def found(d: int, e: str) -> None:
+            self.line(d, f"if {s} is None and {e}.startswith('<'):")
+            self.line(d + 1, f"{s} = {e}")
+
+        self.line(depth, f"{s} = None")
+        for i, first in enumerate(firsts):
+            d = depth
+            if i:
+                self.line(d, f"if {s} is None:")
+                d += 1
+            self.value(first, d, found)
+        if key_fn is not None:
+            key = self.var("key")
+            self.line(depth, f"if {s} is None:")
+            self.line(depth + 1, f"{key} = None")
+
+            def keyed(d: int, e: str) -> None:
+                self.line(d, f"if {key} is None:")
+                self.line(d + 1, f"{key} = {e}")
+
+            self.strings(key_fn, depth + 1, keyed)
+            self.line(depth + 1, f"if {key} is not None:")
+            self.line(depth + 2, f"{s} = {self.ref(mint, 'mint')}(ctx.base, {types}, {key})")
+        self.line(depth, f"if {s} is None:")
+        self.line(depth + 1, f"{s} = bnode()")
+
     def node(self, cond: Callable | None, fixed_types: list[str], classes, props, ident: Callable, blank: bool,
              *, depth: int, emit: Emit) -> None:
         """The node's triples (classes, then properties in order), then ``emit`` of the node."""
         d = depth
         if cond is not None:
-            self.line(d, f"if {self.ref(cond, 'cond')}(view, index):")
+            self.line(d, f"if {self.cond(cond)}:")
             d += 1
         s = self.var("s")
         if classes:
+            # the constant classes, then those of each class value, in order
             types = self.var("types")
-            self.line(d, f"{types} = {fixed_types!r} + [t for c in {self.ref(classes, 'classes')} for t in c(view, ctx)]")
-            self.line(d, f"{s} = {self.ref(ident, 'ident')}(view, ctx, {types})")
+            self.line(d, f"{types} = {fixed_types!r}")
+            for c in classes:
+                self.value(c, d, lambda dd, e: self.line(dd, f"{types}.append({e})"))
+            self.identity(ident, s, types, d)
             t = self.var("t")
             self.line(d, f"for {t} in {types}:")
             self.line(d + 1, f"append(({s}, {_RDF_TYPE!r}, {t}))")
         else:
-            self.line(d, f"{s} = bnode()" if blank else f"{s} = {self.ref(ident, 'ident')}(view, ctx, {self.ref(fixed_types, 'types')})")
+            if blank:
+                self.line(d, f"{s} = bnode()")
+            else:
+                self.identity(ident, s, self.ref(fixed_types, "types"), d)
             for t in fixed_types:
                 self.line(d, f"append(({s}, {_RDF_TYPE!r}, {t!r}))")
         for pred, fn in props:
@@ -300,7 +429,7 @@ def fuse_rule(rid: str, to: str, only: str | None, select: Callable, cond: Calla
 
     body = 2
     if cond is not None:
-        w.line(body, f"if not {w.ref(cond, 'cond')}(view, index):")
+        w.line(body, f"if not {w.cond(cond)}:")
         w.line(body + 1, "continue")
     if vias is not None:
         w.line(body, f"preds = [p for p in dict.fromkeys({w.ref(vias, 'vias')}(view, ctx)) if p.startswith('<')]")
@@ -330,4 +459,5 @@ def fuse_rule(rid: str, to: str, only: str | None, select: Callable, cond: Calla
     exec(compile(source, f"<rule {rid}>", "exec"), namespace)  # our own source: see the module docstring
     run = namespace["run"]
     run.source = source
+    run.pieces = (to, select, cond, fn, via, vias, inverse)  # what the function was written from
     return run

@@ -21,7 +21,9 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from pymarc import Field, Record
+from pymarc import Record
+
+from marc2rdf.mapping.fuse import shaped
 
 
 class MappingError(Exception):
@@ -206,24 +208,33 @@ class RecordIndex:
         self._linked(record, script_tag)
 
     def _linked(self, record: Record, script_tag: Callable[[str, str], str | None]) -> None:
-        """The index of a record with 880s: the twins paired, the unpaired 880s under their tag."""
+        """The index of a record with 880s: the twins paired, the unpaired 880s under their tag.
+
+        A field's link is its first ``$6``; language from the first 008 with 35-37, script from
+        the 880's ``$6``. Each field's subfields are looked at once."""
         by_tag: dict[str, list[View]] = {"LDR": [View(-1, "LDR", _Fixed(self.leader), None, None)]}
         fixed: dict[str, str] = {"LDR": self.leader}
-        twins: dict[tuple[str, str], Field] = {}
         fields = record.fields
-        has_880 = False
         lang_code = ""
-        for f in fields:
-            if f.tag == "880":
-                has_880 = True
-            elif f.tag == "008" and not lang_code:
+        six_of: dict[int, str] = {}  # position -> first $6 of a data field that has one
+        linked: list[int] = []  # positions of the 880s
+        for pos, f in enumerate(fields):
+            tag = f.tag
+            if tag == "880":
+                linked.append(pos)
+            elif tag == "008" and not lang_code:
                 lang_code = (f.data or "")[35:38]
-        if has_880:
-            for f in fields:
-                if f.tag == "880":
-                    m = _SIX.match(f.get("6", "") or "")
-                    if m and m.group(2) != "00":
-                        twins[(m.group(1), m.group(2))] = f
+            if not f.control_field:
+                for code, value in f.subfields:
+                    if code == "6":
+                        six_of[pos] = value
+                        break
+        twins: dict[tuple[str, str], int] = {}  # (linked tag, occurrence) -> position of its 880
+        for pos in linked:
+            m = _SIX.match(six_of.get(pos) or "")
+            if m and m.group(2) != "00":
+                twins[(m.group(1), m.group(2))] = pos
+        paired: set[int] = set()
         for pos, f in enumerate(fields):
             tag = f.tag
             if tag < "010" and tag.isdigit():
@@ -231,23 +242,31 @@ class RecordIndex:
             if tag == "880":
                 continue
             twin = None
-            if has_880 and "6" in f:
-                m = _SIX.match(f.get("6", "") or "")
+            six = six_of.get(pos)
+            if six is not None:
+                m = _SIX.match(six)
                 if m and m.group(1) == "880":
                     t = twins.pop((tag, m.group(2)), None)
                     if t is not None:
-                        twin = View(pos, tag, t, script_tag(lang_code, t.get("6", "")), None)
-            by_tag.setdefault(tag, []).append(View(pos, tag, f, None, twin))
-        if has_880:
-            paired = {id(v.twin.field) for vs in by_tag.values() for v in vs if v.twin is not None}
-            for pos, f in enumerate(fields):
-                if f.tag == "880" and id(f) not in paired:
-                    m = _SIX.match(f.get("6", "") or "")
-                    if m:
-                        tag = m.group(1)
-                        by_tag.setdefault(tag, []).append(View(pos, tag, f, script_tag(lang_code, f.get("6", "")), None))
-            for views in by_tag.values():
-                views.sort(key=lambda v: v.pos)
+                        paired.add(t)
+                        twin = _tuple_new(View, (pos, tag, fields[t], script_tag(lang_code, six_of[t]), None))
+            view = _tuple_new(View, (pos, tag, f, None, twin))
+            views = by_tag.get(tag)
+            if views is None:
+                by_tag[tag] = [view]
+            else:
+                views.append(view)
+        grown = set()
+        for pos in linked:
+            if pos not in paired:
+                m = _SIX.match(six_of.get(pos) or "")
+                if m:
+                    tag = m.group(1)
+                    by_tag.setdefault(tag, []).append(
+                        _tuple_new(View, (pos, tag, fields[pos], script_tag(lang_code, six_of[pos]), None)))
+                    grown.add(tag)
+        for tag in grown:  # the other lists are in field order already
+            by_tag[tag].sort(key=_pos)
         self.by_tag = by_tag
         self.fixed = fixed
 
@@ -280,8 +299,8 @@ def compile_condition(spec: dict, named: Callable[[str], Cond] | None = None) ->
         return checks[0]
     if len(checks) == 2:
         first, second = checks
-        return lambda view, index: first(view, index) and second(view, index)
-    return lambda view, index: all(c(view, index) for c in checks)
+        return shaped(lambda view, index: first(view, index) and second(view, index), "all", checks)
+    return shaped(lambda view, index: all(c(view, index) for c in checks), "all", checks)
 
 
 def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) -> Cond:
@@ -291,7 +310,7 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
         inners = [named(str(n)) for n in (value if isinstance(value, list) else [value])]
         if len(inners) == 1:
             return inners[0]
-        return lambda view, index: all(c(view, index) for c in inners)
+        return shaped(lambda view, index: all(c(view, index) for c in inners), "all", inners)
     if key == "tag":
         pattern = re.compile("|".join(f"(?:{p})" for p in (value if isinstance(value, list) else [value])))
         known: dict[str, bool] = {}  # tag -> whether it matches: a rule sees few tags
@@ -305,7 +324,7 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
                 ok = known[tag] = bool(pattern.fullmatch(tag))
             return ok
 
-        return tag_matches
+        return shaped(tag_matches, "tag", known)
     if key in ("ind1", "ind2"):
         n = 0 if key == "ind1" else 1
         allowed = _as_set(value)
@@ -314,7 +333,7 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
             inds = getattr(view.field, "indicators", None)
             return ((inds[n] or " ") if inds else " ") in allowed
 
-        return indicator
+        return shaped(indicator, "indicator", n, allowed)
     if key in ("has", "lacks"):
         codes = frozenset(str(value))
         want = key == "has"
@@ -329,7 +348,7 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
     if key in ("record_has", "record_lacks"):
         tags = [str(t) for t in (value if isinstance(value, list) else [value])]
         want = key == "record_has"
-        return lambda view, index: index.by_tag.keys().isdisjoint(tags) != want
+        return shaped(lambda view, index: index.by_tag.keys().isdisjoint(tags) != want, "record_has", tags, want)
     if key == "matches":
         pats = [(str(code).lstrip("$"), re.compile(rx)) for code, rx in value.items() if not str(code).startswith("__")]
 
@@ -347,10 +366,10 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
         return matches
     if key == "not":
         inner = compile_condition(value, named)
-        return lambda view, index: not inner(view, index)
+        return shaped(lambda view, index: not inner(view, index), "not", inner)
     if key == "any":
         inners = [compile_condition(v, named) for v in value]
-        return lambda view, index: any(c(view, index) for c in inners)
+        return shaped(lambda view, index: any(c(view, index) for c in inners), "any", inners)
     if key.startswith("$") and len(key) == 2:
         code = key[1]
         allowed = {v.casefold() for v in _as_set(value)}
@@ -368,5 +387,5 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
         start = int(m.group(2))
         end = int(m.group(3) or start) + 1
         allowed = _as_set(value)
-        return lambda view, index: index.fixed.get(tag, "")[start:end] in allowed
+        return shaped(lambda view, index: index.fixed.get(tag, "")[start:end] in allowed, "fixed", tag, start, end, allowed)
     raise ValueError(f"unknown condition {key!r} (known: {', '.join(CONDITION_KEYS)})")

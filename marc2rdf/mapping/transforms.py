@@ -38,7 +38,6 @@ def simple(name: str, doc: str):
 # -- punctuation ------------------------------------------------------------------------------
 
 _TRAIL_STRIP = " \t\n\r\u00a0/:;,=+"
-_LAST_WORD = re.compile(r"(\S+)\.$")
 _TRAIL_CHARS = frozenset(" \t/:;,=+.")
 _LEAD_CHARS = frozenset(" \t/:;,=+")
 
@@ -55,8 +54,10 @@ def _make_trim(arg, tables) -> Step:
         while True:
             value = value.rstrip(_TRAIL_STRIP).lstrip(_TRAIL_STRIP)
             if value.endswith(".") and not value.endswith("..."):
-                m = _LAST_WORD.search(value)
-                word = m.group(1) if m else ""
+                # the word the period ends: the last run of non-spaces before it (a search for
+                # `(\S+)\.$` would try every position of the value)
+                body = value[:-1]
+                word = body.rsplit(None, 1)[-1] if body and not body[-1].isspace() else ""
                 bare = word.lstrip("([")
                 initial = len(bare) == 1 and bare.isalpha()
                 dotted = "." in bare  # "U.S." "e.g."
