@@ -5,6 +5,7 @@ field of ASCII + ANSEL translated at once rather than subfield by subfield.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -144,3 +145,23 @@ def test_a_field_the_pattern_accepts_reads_as_its_values_do(raw):
     else:
         # refused: a combining mark ends a value
         assert any(part[-1:] and part[-1] in iso2709._COMBINING for part in raw.split(b"\x1f")[1:])
+
+
+# the pattern as first written, one alternative a character: the possessive one accepts the same fields
+_ALTERNATING = re.compile(
+    rb"[\x20-\x7e]{2}(?:\x1f[\x20-\x7e](?:[%s]|[%s]+[%s])*)+"
+    % (iso2709._M8_PRINTABLE, iso2709._class(iso2709._COMBINING), iso2709._M8_PRINTABLE)
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([0x00, 0x1b, 0x1e, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0xa1, 0xb0, 0xc0, 0xe1, 0xe2,
+                                 0xfe, 0xff]), max_size=16).map(bytes))
+def test_the_plain_field_pattern_accepts_what_the_alternating_one_does(raw):
+    assert bool(iso2709._M8_PLAIN_FIELD.fullmatch(raw)) == bool(_ALTERNATING.fullmatch(raw))
+
+
+def test_the_plain_field_pattern_accepts_what_the_alternating_one_does_on_the_corpus():
+    fields = [raw for record in RECORDS for raw in record_parts(record)[1].split(b"\x1e")]
+    assert len(fields) > 5000
+    assert [bool(iso2709._M8_PLAIN_FIELD.fullmatch(f)) for f in fields] == [bool(_ALTERNATING.fullmatch(f)) for f in fields]

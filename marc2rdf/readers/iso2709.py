@@ -143,9 +143,11 @@ _ANSEL_TABLE = _ansel_table()  # 0x80 (the placeholder for invalid bytes) maps t
 _ANSEL_FIELD_TABLE = _ANSEL_TABLE[:0x1F] + "\x1f" + _ANSEL_TABLE[0x20:]
 # a data field of ASCII + ANSEL that reads as its subfields read one by one: printable ASCII
 # indicators, printable ASCII subfield codes, no empty subfield, every combining mark followed by
-# its base character in the same value
+# its base character in the same value (a value: printable characters, then runs of marks each
+# followed by printable characters; possessive, as nothing is ever given back, so the engine
+# steps through a run of printable characters at once instead of one alternative a character)
 _M8_PLAIN_FIELD = re.compile(
-    rb"[\x20-\x7e]{2}(?:\x1f[\x20-\x7e](?:[%s]|[%s]+[%s])*)+"
+    rb"[\x20-\x7e]{2}(?:\x1f[\x20-\x7e][%s]*+(?:[%s]++[%s]++)*+)++"
     % (_M8_PRINTABLE, _class(_COMBINING), _M8_PRINTABLE)
 )
 _charmap_decode = codecs.charmap_decode
