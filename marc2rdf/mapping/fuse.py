@@ -17,6 +17,7 @@ name. Nothing from a mapping file is evaluated.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from marc2rdf.mapping.terms import NEEDS_ESCAPE, literal
@@ -38,7 +39,8 @@ class _Writer:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.names: dict[str, Any] = {"needs_escape": NEEDS_ESCAPE.search, "literal": literal}
+        self.names: dict[str, Any] = {"needs_escape": NEEDS_ESCAPE.search, "literal": literal,
+                                      "first_item": itemgetter(0)}
         self._ids: dict[int, str] = {}
         self._n = 0
         self.uses_subfields = False  # whether the body reads the field's subfields
@@ -76,6 +78,11 @@ class _Writer:
             # `_indicators`: what pymarc's `indicators` property returns, without the call
             return (f"(((getattr(view.field, '_indicators', None) or '  ')[{n}] or ' ') "
                     f"in {self.ref(allowed, 'allowed')})")
+        if kind == "has":
+            codes, want = shape[1:]
+            # a subfield of one of the codes; the field's codes are read in C, stopping at the first
+            found = f"{self.ref(codes, 'codes')}.isdisjoint(map(first_item, getattr(view.field, 'subfields', ())))"
+            return f"(not {found})" if want else f"({found})"
         if kind == "record_has":
             tags, want = shape[1:]
             return f"(index.by_tag.keys().isdisjoint({self.ref(tags, 'tags')}) != {want!r})"
@@ -202,8 +209,7 @@ class _Writer:
         elif kind == "positions":
             self.positions(*shape[1:], depth, emit)
         elif kind == "one_step":
-            step = self.ref(shape[2], "step")
-            self.strings(shape[1], depth, lambda d, e: self.results(e, step, d, emit))
+            self.strings(shape[1], depth, lambda d, e: self.results(e, shape[2], d, emit))
         elif kind == "lookup":
             self.lookup(*shape[1:], depth, emit)
         elif kind == "pipeline":
@@ -220,11 +226,10 @@ class _Writer:
         self.uses_subfields = True
         c, v = self.var("c"), self.var("v")
         test = f"{c} == {next(iter(codes))!r}" if len(codes) == 1 else f"{c} in {self.ref(codes, 'codes')}"
-        step_name = self.ref(step, "step") if step is not None else None
         if each:
             self.line(depth, f"for {c}, {v} in subfields:")
             self.line(depth + 1, f"if {test} and {v}.strip():")
-            self.results(v, step_name, depth + 2, emit)
+            self.results(v, step, depth + 2, emit)
             return
         text = self.var("text")
         self.line(depth, f"{text} = None")
@@ -234,15 +239,24 @@ class _Writer:
         self.line(depth + 2, f"if {v}:")
         self.line(depth + 3, f"{text} = {v} if {text} is None else {text} + {join!r} + {v}")
         self.line(depth, f"if {text} is not None:")
-        self.results(text, step_name, depth + 1, emit)
+        self.results(text, step, depth + 1, emit)
 
-    def results(self, text: str, step: str | None, depth: int, emit: Emit) -> None:
+    def results(self, text: str, step: Callable | None, depth: int, emit: Emit) -> None:
         """``text`` through the transform ``step``, which gives None, a string or a list."""
         if step is None:
             emit(depth, text)
             return
         r, x = self.var("r"), self.var("x")
-        self.line(depth, f"{r} = {step}({text})")
+        shape = getattr(step, "shape", None)
+        if shape and shape[0] == "trim":
+            # trim_punctuation gives None or a string, and most values have nothing to trim
+            trail, lead = self.ref(shape[1], "trail"), self.ref(shape[2], "lead")
+            self.line(depth, f"{r} = {text} if {text} and {text}[-1] not in {trail} and {text}[0] not in {lead} "
+                             f"else {self.ref(step, 'step')}({text})")
+            self.line(depth, f"if {r} is not None:")
+            emit(depth + 1, r)
+            return
+        self.line(depth, f"{r} = {self.ref(step, 'step')}({text})")
         self.line(depth, f"if {r} is not None:")
         self.line(depth + 1, f"if isinstance({r}, list):")
         self.line(depth + 2, f"for {x} in {r}:")
@@ -291,7 +305,6 @@ class _Writer:
         ``compile.Compiler._pipeline``): a value goes through every transform before the next
         value is read, which gives the values in the same order. A table's ``default`` comes once
         when the field gave a value and none was found in the table."""
-        names = [self.ref(step, "step") for step in steps]
         table = self.ref(mapping, "table") if mapping is not None else None
         seen = hit = None
         if mapping is not None and default is not None:
@@ -316,10 +329,10 @@ class _Writer:
             self.line(depth, f"{acc} = []")
 
         def transformed(i: int) -> Emit:
-            if i == len(names):
+            if i == len(steps):
                 return (lambda d, e: self.line(d, f"{acc}.append({e})")) if acc is not None else looked_up
             after = transformed(i + 1)
-            return lambda d, e: self.results(e, names[i], d, after)
+            return lambda d, e: self.results(e, steps[i], d, after)
 
         first = transformed(0)
 

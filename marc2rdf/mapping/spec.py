@@ -344,7 +344,7 @@ def _compile_check(key: str, value, named: Callable[[str], Cond] | None = None) 
                     return want
             return not want
 
-        return has
+        return shaped(has, "has", codes, want)
     if key in ("record_has", "record_lacks"):
         tags = [str(t) for t in (value if isinstance(value, list) else [value])]
         want = key == "record_has"

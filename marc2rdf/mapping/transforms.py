@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from marc2rdf.mapping.fuse import shaped
+
 Step = Callable[[str], "str | list[str] | None"]
 TRANSFORMS: dict[str, tuple[Callable[..., Step], str]] = {}
 
@@ -67,7 +69,7 @@ def _make_trim(arg, tables) -> Step:
             # stripping twice changes nothing, and the period stays: the value is trimmed
             return value or None
 
-    return trim
+    return shaped(trim, "trim", _TRAIL_CHARS, _LEAD_CHARS)
 
 
 @simple("strip", "Remove surrounding whitespace.")
