@@ -15,7 +15,12 @@ pymarc's, so that the peak RSS printed at the end can be given after the inputs 
 marc2rdf's readers, and after pymarc's (``parse_xml_to_array`` and ``JSONReader`` hold every
 record in memory).
 
-    python benchmarks/bench_readers.py [--records 1000] [--repeat 5] [--dir DIR]
+With ``--files N``, the cost of many small inputs is measured as well: the first N corpus records
+are written one record a file in each serialization, and every file is read from its path; the
+microseconds a file (opening, detection, reading its one record) are printed next to the
+microseconds a record of the large input, so the difference is what a file costs on its own.
+
+    python benchmarks/bench_readers.py [--records 1000] [--repeat 5] [--dir DIR] [--files 200]
 """
 
 from __future__ import annotations
@@ -120,6 +125,31 @@ def write_inputs(count: int, folder: Path) -> list[tuple[str, Path]]:
     return inputs
 
 
+def write_small_inputs(count: int, folder: Path) -> dict[str, list[Path]]:
+    """``count`` files of one record each per serialization the registry writes."""
+    corpus = corpus_records()[:count]
+    inputs: dict[str, list[Path]] = {}
+    for fmt in FORMATS:
+        paths = inputs.setdefault(fmt, [])
+        for n, record in enumerate(corpus):
+            path = folder / f"small-{n:05d}.{fmt}"
+            with open(path, "wb") as out:
+                write_records([record], out, fmt)
+            paths.append(path)
+    return inputs
+
+
+def best_per_file(paths: list[Path], repeat: int) -> float:
+    """Microseconds a file of the fastest run over all of ``paths``."""
+    fastest = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for path in paths:
+            ours(path)
+        fastest = min(fastest, time.perf_counter() - start)
+    return fastest / len(paths) * 1e6
+
+
 # -- readers ----------------------------------------------------------------------------------------
 
 
@@ -172,9 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=1000, help="records per input (default 1000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per reader and input; the best counts")
     parser.add_argument("--dir", type=Path, help="write the inputs here and keep them (default: a temporary folder)")
+    parser.add_argument("--files", type=int, default=0,
+                        help="also read this many one-record files per serialization (default: none)")
     args = parser.parse_args(argv)
-    if args.records < 1 or args.repeat < 1:
-        parser.error("--records and --repeat must be at least 1")
+    if args.records < 1 or args.repeat < 1 or args.files < 0:
+        parser.error("--records and --repeat must be at least 1, --files at least 0")
 
     with contextlib.ExitStack() as stack:
         if args.dir:
@@ -191,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
             label: best(PYMARC[label], path, args.repeat) for label, path in inputs if label in PYMARC
         }
         sizes = {label: path.stat().st_size for label, path in inputs}
+        small = {}
+        if args.files:
+            small = {fmt: best_per_file(paths, args.repeat)
+                     for fmt, paths in write_small_inputs(args.files, folder).items()}
 
     print(f"{args.records} records per input; best of {args.repeat} runs; "
           f"Python {sys.version.split()[0]}, pymarc {_version('pymarc')}")
@@ -208,6 +244,12 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     print(f"peak RSS: {rss_inputs:.1f} MiB after writing the inputs, {rss_ours:.1f} MiB after marc2rdf's "
           f"readers, {peak_rss_mib():.1f} MiB at the end (pymarc's readers included)")
+    if small:
+        print(f"\none record a file, {args.files} files per serialization, read from their paths")
+        print(f"{'input':<18}{'µs/file':>10}{'µs/record (large input)':>26}")
+        for fmt, per_file in small.items():
+            rate, _ = ours_results[fmt if fmt != "marcjson" else "marcjson (ndjson)"]
+            print(f"{fmt:<18}{per_file:>10,.0f}{1e6 / rate:>26,.0f}")
     return 0
 
 

@@ -8,6 +8,7 @@ path, ``-`` for stdin, bytes or a binary stream, gzip or not, and yields :class:
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
@@ -46,7 +47,12 @@ class Format(NamedTuple):
 
 def _load(spec: str):
     module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    # a module already imported is taken from sys.modules, without the import machinery's
+    # lookups (which also wait for a module another thread is still importing)
+    loaded = sys.modules.get(module)
+    if loaded is None or getattr(getattr(loaded, "__spec__", None), "_initializing", False):
+        loaded = importlib.import_module(module)
+    return getattr(loaded, attr)
 
 
 _R = "marc2rdf.readers."

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from pymarc import Field, Leader, Record
+from pymarc import Field, Indicators, Leader, Record, Subfield
 
 __all__ = [
     "Position",
@@ -102,17 +102,112 @@ def normalize_record(record: Record) -> Record:
     return record
 
 
-def new_record(leader: str) -> Record:
-    """A pymarc Record with exactly this leader (``Record(leader=...)`` rewrites 10-11 and 20-23)."""
+def _slow_record(leader: str) -> Record:
     record = Record()
     record.leader = Leader(leader)
     return record
 
 
+def _fast_record(leader: str) -> Record:
+    record = _object_new(Record)
+    record.leader = Leader(leader)
+    record.fields = []
+    record.pos = 0
+    record._Record__pos = 0
+    record.force_utf8 = False
+    record.to_unicode = True
+    return record
+
+
+def _slow_data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> Field:
+    return Field(tag, indicators, subfields)
+
+
+def _slow_control_field(tag: str, data: str) -> Field:
+    return Field(tag, data=data)
+
+
+def _fast_data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> Field:
+    field = _object_new(Field)
+    field.tag = tag
+    field.data = None
+    field._indicators = indicators
+    field.subfields = subfields
+    field.control_field = False
+    return field
+
+
+def _fast_control_field(tag: str, data: str) -> Field:
+    field = _object_new(Field)
+    field.tag = tag
+    field.data = data
+    field._indicators = None
+    field.subfields = []
+    field.control_field = True
+    return field
+
+
+def _slots(obj) -> list:
+    names = []
+    for cls in type(obj).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            names.append(f"_{cls.__name__}{name}" if name.startswith("__") else name)
+    values = [getattr(obj, name, _UNSET) for name in names]
+    # a Leader has no equality of its own: its class and text are compared
+    return [(name, (type(v), str(v)) if isinstance(v, Leader) else v) for name, v in zip(names, values)]
+
+
+_UNSET = object()
+_object_new = object.__new__
+_tuple_new = tuple.__new__
+
+
+def _constructors():
+    """Records and fields are made without going through pymarc's ``__init__`` (most of the
+    time a reader spends on a small field), setting the attributes it sets, as long as that
+    gives objects identical to what the constructors give; otherwise (another pymarc) the
+    constructors are used."""
+    try:
+        for fast, slow, args in (
+            (_fast_record, _slow_record, ("01234cam a2200289 a 4500",)),
+            (_fast_data_field, _slow_data_field, ("245", Indicators("1", "0"), [Subfield("a", "x")])),
+            (_fast_control_field, _slow_control_field, ("001", "x")),
+        ):
+            a, b = fast(*args), slow(*args)
+            if type(a) is not type(b) or _slots(a) != _slots(b):
+                raise ValueError
+            if isinstance(a, Record):
+                if a.as_dict() != b.as_dict():
+                    raise ValueError
+            elif str(a) != str(b) or a.indicators != b.indicators:
+                raise ValueError
+    except Exception:
+        return _slow_record, _slow_data_field, _slow_control_field
+    return _fast_record, _fast_data_field, _fast_control_field
+
+
+new_record, data_field, control_field = _constructors()
+new_record.__doc__ = (
+    "A pymarc Record with exactly this leader (``Record(leader=...)`` rewrites 10-11 and 20-23)."
+)
+# data_field(tag, indicators, subfields) and control_field(tag, data) make what ``Field(...)``
+# makes of a three-character tag that is not, respectively is, a control tag
+# (``tag < "010" and tag.isdigit()``, pymarc's test): readers call them for such tags.
+
+
 def new_field(tag: str, ind1: str = " ", ind2: str = " ", subfields=None, data=None) -> Field:
     """A pymarc Field, control or data, built the one way every reader builds it."""
-    from pymarc import Indicators
-
+    # a three-character tag is made a field here as Field(...) below would make it
+    plain = type(tag) is str and len(tag) == 3
     if data is not None:
+        if plain:
+            if tag < "010" and tag.isdigit():
+                return control_field(tag, data)
+            return data_field(tag, _tuple_new(Indicators, (" ", " ")), [])
         return Field(tag=tag, data=data)
-    return Field(tag=tag, indicators=Indicators(ind1 or " ", ind2 or " "), subfields=list(subfields or []))
+    subfields = list(subfields or [])
+    if plain and not (subfields and isinstance(subfields[0], str)):  # Field() refuses those
+        if tag < "010" and tag.isdigit():
+            return control_field(tag, None)
+        return data_field(tag, _tuple_new(Indicators, (ind1 or " ", ind2 or " ")), subfields)
+    return Field(tag=tag, indicators=Indicators(ind1 or " ", ind2 or " "), subfields=subfields)

@@ -12,12 +12,22 @@ whole, then split into records one by one, so one bad record costs only itself.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from pymarc import Record, Subfield
+from pymarc import Indicators, Record, Subfield
 
-from marc2rdf.readers.base import Item, Position, Read, Reject, new_field, new_record, nfc
+from marc2rdf.readers.base import (
+    Item,
+    Position,
+    Read,
+    Reject,
+    control_field,
+    data_field,
+    new_field,
+    new_record,
+)
 
 _decoder = json.JSONDecoder()
 _WS = " \t\r\n"
@@ -26,20 +36,34 @@ _WS = " \t\r\n"
 def read_marcjson(stream: BinaryIO, name: str) -> Iterator[Item]:
     first = stream.readline()
     stripped = first.strip()
-    if stripped.startswith(b"{") and _is_complete_object(stripped):
-        yield from _read_lines(first, stream, name)
+    obj = _complete_object(stripped) if stripped.startswith(b"{") else None
+    if obj is not None:
+        yield from _read_lines(first, stream, name, obj if _parses_alike(first, stripped) else None)
     else:
         yield from _read_document(first + stream.read(), name)
 
 
-def _is_complete_object(line: bytes) -> bool:
+def _complete_object(line: bytes) -> dict | None:
     try:
-        return isinstance(json.loads(line), dict)
+        obj = json.loads(line)
     except ValueError:
-        return False
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
-def _read_lines(first: bytes, stream: BinaryIO, name: str) -> Iterator[Item]:
+def _parses_alike(line: bytes, stripped: bytes) -> bool:
+    """Whether ``json.loads(line)`` gives what ``json.loads(stripped)`` gave (so the first line
+    need not be parsed twice): no blank before the object, nothing after it JSON would not skip,
+    both read as UTF-8."""
+    return (
+        line[:1] == b"{"
+        and not line[len(stripped):].strip(b" \t\r\n")
+        and json.detect_encoding(line) == json.detect_encoding(stripped) == "utf-8"
+    )
+
+
+def _read_lines(first: bytes, stream: BinaryIO, name: str, parsed: dict | None = None) -> Iterator[Item]:
+    """One record a line; ``parsed``, when given, is the first line already parsed."""
     ordinal = 0
     offset = 0
     lineno = 0
@@ -48,7 +72,12 @@ def _read_lines(first: bytes, stream: BinaryIO, name: str) -> Iterator[Item]:
         lineno += 1
         if line.strip():
             ordinal += 1
-            yield _item(line, Position(name, ordinal, offset=offset, line=lineno))
+            position = Position(name, ordinal, offset=offset, line=lineno)
+            if parsed is not None:
+                yield _record_item(parsed, position, line)
+                parsed = None
+            else:
+                yield _item(line, position)
         offset += len(line)
         line = stream.readline()
 
@@ -161,12 +190,21 @@ def from_dict(obj: dict, repairs: list[str]) -> Record:
     fields = obj.get("fields")
     if not isinstance(fields, list):
         raise ValueError("'fields' is not a list")
+    built: list = []
+    append = built.append
     for n, entry in enumerate(fields, 1):
         if not isinstance(entry, dict) or len(entry) != 1:
             raise ValueError(f"field {n} is not an object with one tag")
         ((tag, value),) = entry.items()
+        # a three-character tag is made a field here as pymarc's Field() would, without it
+        plain = type(tag) is str and len(tag) == 3
         if isinstance(value, str):
-            record.add_field(new_field(tag, data=nfc(value)))
+            if not value.isascii():
+                value = _normalize("NFC", value)
+            if plain and tag < "010" and tag.isdigit():
+                append(control_field(tag, value))
+            else:
+                append(new_field(tag, data=value))
             continue
         if not isinstance(value, dict):
             raise ValueError(f"field {n} ({tag}) is neither a string nor an object")
@@ -177,11 +215,21 @@ def from_dict(obj: dict, repairs: list[str]) -> Record:
             ((code, text),) = sf.items()
             if not isinstance(text, str):
                 raise ValueError(f"field {n} ({tag}): subfield {code} is not a string")
-            subfields.append(Subfield(code, nfc(text)))
-        ind1 = value.get("ind1") or " "
-        ind2 = value.get("ind2") or " "
-        record.add_field(new_field(tag, str(ind1)[:1], str(ind2)[:1], subfields))
+            if not text.isascii():
+                text = _normalize("NFC", text)
+            subfields.append(_tuple_new(Subfield, (code, text)))
+        ind1 = str(value.get("ind1") or " ")[:1]
+        ind2 = str(value.get("ind2") or " ")[:1]
+        if plain and not (tag < "010" and tag.isdigit()):
+            append(data_field(tag, _tuple_new(Indicators, (ind1, ind2)), subfields))
+        else:
+            append(new_field(tag, ind1, ind2, subfields))
+    record.fields = built
     return record
+
+
+_tuple_new = tuple.__new__
+_normalize = unicodedata.normalize
 
 
 def write_marcjson(record: Record) -> bytes:

@@ -6,17 +6,26 @@ namespaced or not, with entity expansion, DTD loading and network access all off
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
-from pymarc import Leader, Record, Subfield
+from pymarc import Indicators, Record, Subfield
 
-from marc2rdf.readers.base import Item, Position, Read, Reject, new_field, new_record, nfc
+from marc2rdf.readers.base import (
+    Item,
+    Position,
+    Read,
+    Reject,
+    control_field,
+    data_field,
+    new_field,
+    new_record,
+)
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
-_MARC_CHILDREN = {"leader", "controlfield", "datafield"}
 
 
 def _local(tag) -> str:
@@ -47,36 +56,77 @@ class _Recorder:
         return b"".join(self.chunks) + self._stream.read()
 
 
-def _build(elem, repairs: list[str]) -> Record:
-    """A pymarc Record from a MARC ``record`` element; ValueError when it cannot be one."""
-    record = new_record(" " * 24)
+def _build(elem, repairs: list[str]) -> Record | None:
+    """A pymarc Record from a MARC ``record`` element; ValueError when it cannot be one; None
+    when the element holds no MARC data (no leader, controlfield or datafield child)."""
+    fields: list = []
+    append = fields.append
     leader = None
+    marc = False
+    kinds = _KINDS
     for child in elem:
-        name = _local(child.tag)
-        if name == "leader":
-            leader = child.text or ""
-        elif name == "controlfield":
+        name = kinds.get(child.tag) or _kind(child.tag)
+        if name == "controlfield":
+            marc = True
             tag = child.get("tag")
             if not tag:
                 raise ValueError(f"line {child.sourceline}: controlfield without a tag")
-            record.add_field(new_field(tag.strip(), data=nfc(child.text or "")))
+            tag = tag.strip()
+            text = child.text or ""
+            if not text.isascii():
+                text = _normalize("NFC", text)
+            if len(tag) == 3 and tag < "010" and tag.isdigit():
+                append(control_field(tag, text))
+            else:
+                append(new_field(tag, data=text))
         elif name == "datafield":
+            marc = True
             tag = child.get("tag")
             if not tag:
                 raise ValueError(f"line {child.sourceline}: datafield without a tag")
             subfields = []
             for sf in child:
-                if _local(sf.tag) != "subfield":
+                if (kinds.get(sf.tag) or _kind(sf.tag)) != "subfield":
                     continue
                 code = sf.get("code")
-                if code is None or code == "":
+                if not code:  # None or ""
                     raise ValueError(f"line {sf.sourceline}: subfield of {tag} without a code")
-                subfields.append(Subfield(code, nfc(sf.text or "")))
-            ind1 = _indicator(child, "ind1", tag, repairs)
-            ind2 = _indicator(child, "ind2", tag, repairs)
-            record.add_field(new_field(tag.strip(), ind1, ind2, subfields))
-    record.leader = Leader(_leader(leader, repairs))
+                text = sf.text or ""
+                if not text.isascii():
+                    text = _normalize("NFC", text)
+                subfields.append(_tuple_new(Subfield, (code, text)))
+            ind1 = child.get("ind1") or " "
+            ind2 = child.get("ind2") or " "
+            if len(ind1) != 1 or len(ind2) != 1:
+                ind1 = _indicator(child, "ind1", tag, repairs)
+                ind2 = _indicator(child, "ind2", tag, repairs)
+            tag = tag.strip()
+            if len(tag) == 3 and not (tag < "010" and tag.isdigit()):
+                append(data_field(tag, _tuple_new(Indicators, (ind1, ind2)), subfields))
+            else:
+                append(new_field(tag, ind1, ind2, subfields))
+        elif name == "leader":
+            marc = True
+            leader = child.text or ""
+    if not marc:
+        return None
+    record = new_record(_leader(leader, repairs))
+    record.fields = fields
     return record
+
+
+_tuple_new = tuple.__new__
+_normalize = unicodedata.normalize
+# the local name of each element tag met (``{namespace}name`` or ``name``; "" for comments,
+# processing instructions and entities), so that it is worked out once per document kind
+_KINDS: dict = {}
+
+
+def _kind(tag) -> str:
+    name = _local(tag)
+    if len(_KINDS) < 256:
+        _KINDS[tag] = name
+    return name
 
 
 def _indicator(elem, attr: str, tag: str, repairs: list[str]) -> str:
@@ -116,6 +166,7 @@ def read_marcxml(stream: BinaryIO, name: str) -> Iterator[Item]:
     open_line = 1
     found = 0  # MARC records met so far
     found_at_start: list[int] = []  # the value of `found` when each open <record> started
+    tostring = etree.tostring
     try:
         for event, elem in parser:
             if event == "start":
@@ -123,27 +174,33 @@ def read_marcxml(stream: BinaryIO, name: str) -> Iterator[Item]:
                 found_at_start.append(found)
                 continue
             had_inner = found_at_start.pop() != found
-            if not any(_local(child.tag) in _MARC_CHILDREN for child in elem):
-                if not had_inner:  # neither MARC nor a wrapper of MARC: say so, keep it
-                    ordinal += 1
-                    yield Reject(
-                        Position(name, ordinal, line=elem.sourceline),
-                        etree.tostring(elem, encoding="utf-8"),
-                        "<record> holds no MARC data (no leader, controlfield or datafield)",
-                    )
-                _free(elem)
-                continue
-            found += 1
-            ordinal += 1
-            position = Position(name, ordinal, line=elem.sourceline)
-            raw = etree.tostring(elem, encoding="utf-8")
             repairs: list[str] = []
             try:
                 record = _build(elem, repairs)
             except ValueError as exc:
-                yield Reject(position, raw, str(exc), _control_number(elem))
+                found += 1
+                ordinal += 1
+                yield Reject(
+                    Position(name, ordinal, line=elem.sourceline),
+                    tostring(elem, encoding="utf-8"),
+                    str(exc),
+                    _control_number(elem),
+                )
             else:
-                yield Read(record, position, raw, tuple(repairs))
+                if record is None:
+                    if not had_inner:  # neither MARC nor a wrapper of MARC: say so, keep it
+                        ordinal += 1
+                        yield Reject(
+                            Position(name, ordinal, line=elem.sourceline),
+                            tostring(elem, encoding="utf-8"),
+                            "<record> holds no MARC data (no leader, controlfield or datafield)",
+                        )
+                    _free(elem)
+                    continue
+                found += 1
+                ordinal += 1
+                yield Read(record, Position(name, ordinal, line=elem.sourceline),
+                           tostring(elem, encoding="utf-8"), tuple(repairs))
             _free(elem)
             recorder.forget()
         if ordinal == 0:

@@ -190,10 +190,18 @@ class Marc8Decoder:
         self.problems: list[str] = []
 
     def decode(self, items: list[Item8]) -> str:
+        out, pending = self.out, self.pending
         i = 0
         while i < len(items):
             item = items[i]
-            if isinstance(item, str):
+            if type(item) is int and 0x20 <= item < 0x7F and self.g0 == _ASCII and _PLAIN_ASCII:
+                # printable ASCII in the default G0 set: what _byte() does, written out
+                out.append(chr(item))
+                if pending:
+                    out.extend(pending)
+                    pending.clear()
+                i += 1
+            elif isinstance(item, str):
                 if unicodedata.combining(item):
                     self.out.append(item)  # already after its base, in Unicode order
                 else:
@@ -295,10 +303,62 @@ class Marc8Decoder:
 
 def decode_mnemonics(raw: str, blanks: bool = False) -> tuple[str, list[str]]:
     """A raw ``.mrk`` value decoded to NFC Unicode, and what could not be decoded."""
-    if "{" not in raw and "\x1b" not in raw and (not blanks or "\\" not in raw):
-        return nfc(raw), []  # no mnemonic, no escape: the text is the value
+    if "\x1b" not in raw:
+        if "{" not in raw and (not blanks or "\\" not in raw):
+            return nfc(raw), []  # no mnemonic, no escape: the text is the value
+        text = _plain(raw, blanks)
+        if text is not None:
+            return nfc(text), []
     decoder = Marc8Decoder()
     return nfc(decoder.decode(tokenize(raw, blanks))), decoder.problems
+
+
+def _plain(raw: str, blanks: bool) -> str | None:
+    """``raw`` (holding no escape) decoded without the decoder, when that gives the decoder's
+    result: every mnemonic in it stands for printable ASCII or for Unicode characters, so that no
+    MARC-8 character set is switched and no diacritic waits for its base (a Unicode combining mark
+    written as itself or as ``{U+XXXX}`` is already after its base); None otherwise."""
+    if not _PLAIN_ASCII:
+        return None
+    out = []
+    pos = 0
+    for m in _MNEMONIC.finditer(raw):
+        name = m[1]
+        text = _PLAIN_MNEMONICS[name] if name in _PLAIN_MNEMONICS else _plain_mnemonic(name)
+        if text is None:
+            return None
+        literal = raw[pos:m.start()]
+        out.append(literal.replace("\\", " ") if blanks else literal)
+        out.append(text)
+        pos = m.end()
+    literal = raw[pos:]
+    out.append(literal.replace("\\", " ") if blanks else literal)
+    return "".join(out)
+
+
+def _plain_mnemonic(name: str) -> str | None:
+    """What a mnemonic stands for when that is printable ASCII or Unicode characters, else None."""
+    chars = []
+    for item in _mnemonic(name):
+        if isinstance(item, str):
+            chars.append(item)
+        elif 0x20 <= item < 0x7F:
+            chars.append(chr(item))
+        else:  # a control character, an escape or a MARC-8 byte beyond ASCII: the decoder decides
+            text = None
+            break
+    else:
+        text = "".join(chars)
+    if len(_PLAIN_MNEMONICS) < 4096:
+        _PLAIN_MNEMONICS[name] = text
+    return text
+
+
+_PLAIN_MNEMONICS: dict[str, str | None] = {}
+# the decoder reads printable ASCII (0x20-0x7E) in the default G0 set as itself
+_PLAIN_ASCII = all(
+    marc8_mapping.CODESETS.get(_ASCII, {}).get(byte) == (byte, 0) for byte in range(0x21, 0x7F)
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,10 +383,20 @@ class MrkSyntax(Syntax):
     def is_field_line(self, text: str) -> bool:
         return text.startswith("=")
 
+    def parse_line(self, record: RecordDraft, line: Line) -> None:
+        # Syntax.parse_line for this form, which has no subfield lines and no bad-tag lines
+        text = line.text
+        if record.leader is None and not record.fields and text.startswith(("=LDR", "=000")):
+            record.set_leader(self.leader(text))  # type: ignore[arg-type]
+        elif text.startswith("="):
+            self.field(record, line)
+        else:
+            self.continuation(record, line)
+
     def field(self, record: RecordDraft, line: Line) -> None:
         text = line.text
         tag = text[1:4]
-        if not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
+        if not _TAG.fullmatch(tag):
             raise MalformedLine(line, "bad tag")
         if text[4:6] != "  " and len(text) > 4:
             raise MalformedLine(line, f"field {tag}: the tag is not followed by two spaces")
@@ -336,11 +406,15 @@ class MrkSyntax(Syntax):
             record.add_control(tag, text[6:], line)
             return
         indicators = text[6:8].ljust(2).replace("\\", " ")
-        record.add_data(tag, line, indicators[0], indicators[1])
+        draft = record.add_data(tag, line, indicators[0], indicators[1])
         data = text[8:]
         if data and not data.startswith("$"):
             raise MalformedLine(line, f"text before the first subfield of {tag}")
-        self._subfields(record, line, data[1:].split("$") if data else [])
+        parts = data[1:].split("$") if data else []
+        if "" in parts:
+            self._subfields(record, line, parts)
+        else:  # what _subfields() does when no subfield is empty (the field is the current one)
+            draft.subfields.extend([[part[0], part[1:]] for part in parts])
 
     def continuation(self, record: RecordDraft, line: Line) -> None:
         current = record.current
@@ -360,11 +434,17 @@ class MrkSyntax(Syntax):
                 record.note("empty subfields ('$$') dropped", f"line {line.number}")
 
     def value(self, raw: str, code: str, field: DraftField, record: RecordDraft) -> str:
+        if "{" not in raw and "\x1b" not in raw and (code or "\\" not in raw):
+            return nfc(raw)  # what decode_mnemonics() gives such a value
         value, problems = decode_mnemonics(raw, blanks=not code)
-        where = f"{field.tag}${code}" if code else field.tag
-        for problem in problems:
-            record.note(problem, f"{where} (line {field.line.number})")
+        if problems:
+            where = f"{field.tag}${code}" if code else field.tag
+            for problem in problems:
+                record.note(problem, f"{where} (line {field.line.number})")
         return value
+
+
+_TAG = re.compile(r"[0-9A-Za-z]{3}")
 
 
 MRK = MrkSyntax()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import stat
 import sys
 from typing import BinaryIO
 
@@ -28,6 +30,9 @@ class _Prefixed(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
+        readinto = getattr(self._rest, "readinto", None)
+        if readinto is not None:  # straight into the buffer: no bytes object of its size made
+            return readinto(buffer)
         data = self._rest.read(len(buffer))
         n = len(data)
         buffer[:n] = data
@@ -46,6 +51,8 @@ class Source:
 
     def __init__(self, name: str, raw: BinaryIO):
         self.name = name
+        self._under = raw
+        whole = _reads_whole(raw)
         head = raw.read(2)
         if head[:2] == b"\x1f\x8b":
             raw = gzip.GzipFile(fileobj=prepended(head, raw), mode="rb")  # type: ignore[arg-type]
@@ -55,16 +62,45 @@ class Source:
         except (OSError, EOFError) as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
         self.head = head
-        self.stream: BinaryIO = prepended(head, raw, 1 << 16)
+        if whole and len(head) < HEAD_SIZE:
+            # the whole input is in the head: it is read from there, and no stream is stacked
+            # on the file (whose buffers cost more than reading a small file)
+            self.stream: BinaryIO = io.BytesIO(head)
+            self._rest: BinaryIO | None = raw
+        else:
+            self.stream = prepended(head, raw, 1 << 16)
+            self._rest = None
 
     def close(self) -> None:
-        self.stream.close()
+        try:
+            self.stream.close()
+        finally:
+            if self._rest is not None:
+                try:
+                    self._rest.close()
+                finally:
+                    if self._rest is not self._under:
+                        self._under.close()
 
     def __enter__(self) -> Source:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _reads_whole(raw) -> bool:
+    """Whether a read of ``n`` bytes from ``raw`` (or from the gzip stream over it) gives fewer
+    only at the end of the input: bytes in memory, or a regular file through a buffered reader
+    (a terminal or a non-blocking pipe may give fewer before the end)."""
+    if type(raw) is io.BytesIO:
+        return True
+    if type(raw) is not io.BufferedReader:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
 
 
 def prepended(head: bytes, rest: BinaryIO, buffer_size: int = io.DEFAULT_BUFFER_SIZE) -> BinaryIO:
