@@ -74,6 +74,8 @@ from pymarc import Field, Indicators, Record, Subfield, marc8_mapping
 
 from marc2rdf.readers import marc8
 from marc2rdf.readers.base import InputError, Item, Position, Read, Reject, new_record
+from marc2rdf.readers.base import control_field as _control_field
+from marc2rdf.readers.base import data_field as _data_field
 
 __all__ = ["read_iso2709", "write_iso2709"]
 
@@ -679,7 +681,6 @@ def _base_address(rec: bytes, declared: str, body_end: int, repairs: list[str]) 
 
 
 _tuple_new = tuple.__new__
-_object_new = object.__new__
 _is_normalized = unicodedata.is_normalized
 # a subfield code that is not ASCII, or a value that starts with a combining mark
 _ODD_CODE = re.compile(
@@ -687,53 +688,6 @@ _ODD_CODE = re.compile(
 )
 
 
-def _fast_data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> Field:
-    field = _object_new(Field)
-    field.tag = tag
-    field.data = None
-    field._indicators = indicators
-    field.subfields = subfields
-    field.control_field = False
-    return field
-
-
-def _fast_control_field(tag: str, data: str) -> Field:
-    field = _object_new(Field)
-    field.tag = tag
-    field.data = data
-    field._indicators = None
-    field.subfields = []
-    field.control_field = True
-    return field
-
-
-def _slow_data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> Field:
-    return Field(tag, indicators, subfields)
-
-
-def _slow_control_field(tag: str, data: str) -> Field:
-    return Field(tag, data=data)
-
-
-def _field_factories():
-    """Fields are made without going through ``Field.__init__`` (a third of the reading time),
-    setting the same attributes it sets, as long as that gives fields identical to what the
-    constructor gives; otherwise (another pymarc) the constructor is used."""
-    slots = [s for s in Field.__slots__ if not s.startswith("__")]
-    try:
-        for fast, slow, args in (
-            (_fast_data_field, _slow_data_field, ("245", Indicators("1", "0"), [Subfield("a", "x")])),
-            (_fast_control_field, _slow_control_field, ("001", "x")),
-        ):
-            a, b = fast(*args), slow(*args)
-            if any(getattr(a, s) != getattr(b, s) for s in slots) or str(a) != str(b):
-                raise ValueError
-    except Exception:
-        return _slow_data_field, _slow_control_field
-    return _fast_data_field, _fast_control_field
-
-
-_data_field, _control_field = _field_factories()
 
 
 def _indicators(ind: str, tag: str, repairs: list[str]) -> tuple[Indicators, str | None]:
