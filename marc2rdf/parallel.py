@@ -7,7 +7,11 @@ The inputs become a stream of *tasks*, in input order:
   the ordinary reader, so the parent does no decoding at all. On Dask a range of a plain file
   travels as ``(path, start, end)`` and the worker reads the file itself (the path must be
   readable there); stdin and gzip inputs travel as bytes.
-* any other serialization is read here and its records travel in batches.
+* an input of another serialization up to :data:`WHOLE_BYTES` travels whole, as bytes, and the
+  worker reads it (on Dask, and above that size, it is read here and its records travel in
+  batches).
+* consecutive small tasks (many small inputs, each with its own begin, end and positions) travel
+  as one group task (:func:`grouped`), so that a task's fixed costs are paid once for them all.
 
 A worker maps each record with the profiles and formats it (:class:`Converter`), and sends
 back one block of bytes for the task's records (:class:`~marc2rdf.serialize.sinks.Records`; on
@@ -53,6 +57,7 @@ CHUNK_BYTES = 64 << 10  # ISO 2709 bytes a task (local processes)
 DASK_CHUNK_BYTES = 1 << 20  # ... on Dask, where a task costs more to schedule
 BATCH = 100  # records a task, for inputs read in the parent
 WHOLE_BYTES = 4 << 20  # inputs of other serializations up to this size are read by a worker, whole
+GROUP_PARTS = 64  # inputs (or pieces of them) one task may read, when they are small
 # the end of a record (field and record terminators) where the next one starts with a leader
 _BOUNDARY = re.compile(rb"\x1e\x1d(?=[0-9]{5})")
 
@@ -154,9 +159,10 @@ class _Output:
         return Result(records, events, items, end, used)
 
 
-def run_task(task: tuple) -> Result:
+def run_task(task: tuple) -> Result | list[Result]:
     """Convert one task into a :class:`Result`, whose events are what the parent cannot count in
-    bulk. ``("records", settings, [Record])``: ``(index, reason)`` for each record that failed.
+    bulk; ``("group", settings, [task])``, small tasks sent as one, into the list of theirs.
+    ``("records", settings, [Record])``: ``(index, reason)`` for each record that failed.
     ``("iso2709", settings, name, start, data)`` and ``("range", settings, path, name, start, end)``,
     and ``("bytes", settings, name, 0, data, format)`` for a whole input of another serialization:
     ``(k, "ok", where, repairs)`` for a repaired record, ``(k, "fault", where, repairs, raw,
@@ -165,6 +171,8 @@ def run_task(task: tuple) -> Result:
     before it (a repaired record is record ``k``), ``where`` is (ordinal in the task, byte offset
     in the input, line). Every other item read is a good record, converted, with no message."""
     kind, settings = task[0], task[1]
+    if kind == "group":
+        return [run_task(part) for part in task[2]]
     out = _Output(settings)
     events: list = []
     if kind == "records":
@@ -282,16 +290,65 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
                     data = src.stream.read(WHOLE_BYTES + 1)
                     if len(data) <= WHOLE_BYTES:
                         yield ("bytes", settings, src.name, 0, data, fmt), ("raw", src.name)
-                        continue
-                    src.stream = prepended(data, src.stream, 1 << 16)
-                    for items in _batches(read_source(src, fmt), batch):
-                        yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
+                    else:
+                        src.stream = prepended(data, src.stream, 1 << 16)
+                        for items in _batches(read_source(src, fmt), batch):
+                            yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
                 else:
                     for items in _batches(read_source(src, fmt), batch):
                         yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
         except InputError as exc:
             yield None, ("failed", path, exc)
         yield None, ("end", path)
+
+
+def _size(task: tuple) -> int | None:
+    """The input bytes a task reads, or None for a task that is not read by a worker."""
+    kind = task[0]
+    if kind in ("iso2709", "bytes"):
+        return len(task[4])
+    if kind == "range":
+        return task[5] - task[4]
+    return None
+
+
+def grouped(todo: Iterable[tuple[tuple | None, tuple]], budget: int,
+            most: int = GROUP_PARTS) -> Iterator[tuple[tuple | None, tuple]]:
+    """The tasks of :func:`tasks`, consecutive small ones sent as one ``("group", settings, [task])``
+    of at most ``budget`` input bytes and ``most`` tasks, so that many small inputs cost few tasks.
+    Its context, ``("group", [(context, index of its result or None)])``, keeps every context of the
+    tasks and the inputs it covers (their begin and end, an input that could not be opened) in order."""
+    parts: list[tuple] = []
+    ctxs: list[tuple[tuple, int | None]] = []
+    size = 0
+
+    def group():
+        if len(parts) > 1:
+            yield ("group", parts[0][1], parts), ("group", ctxs)
+        else:  # the task alone, then the contexts after it
+            yield parts[0], ctxs[0][0]
+            for ctx, _ in ctxs[1:]:
+                yield None, ctx
+
+    for task, ctx in todo:
+        if task is None:
+            if parts:
+                ctxs.append((ctx, None))
+            else:
+                yield None, ctx
+            continue
+        n = _size(task)
+        if parts and (n is None or size + n > budget or len(parts) >= most):
+            yield from group()
+            parts, ctxs, size = [], [], 0
+        if n is None or n > budget:
+            yield task, ctx
+            continue
+        ctxs.append((ctx, len(parts)))
+        parts.append(task)
+        size += n
+    if parts:
+        yield from group()
 
 
 # -- taking the results, in order ---------------------------------------------------------------
@@ -307,9 +364,13 @@ class _Taker:
         self.write = sink.write_records if isinstance(sink, (Sink, DumpSink)) else self._one_by_one
         self.ordinals = 0  # items of the current input already accounted
 
-    def take(self, ctx: tuple, result: Result | None) -> None:
+    def take(self, ctx: tuple, result: Result | list[Result] | None) -> None:
         run, kind = self.run, ctx[0]
-        if kind == "begin":
+        if kind == "group":
+            assert isinstance(result, list)
+            for part, i in ctx[1]:
+                self.take(part, None if i is None else result[i])
+        elif kind == "begin":
             run.begin_input(ctx[1])
             self.ordinals = 0
         elif kind == "end":
@@ -317,7 +378,7 @@ class _Taker:
         elif kind == "failed":
             run.input_failed(ctx[1], ctx[2])
         else:
-            assert result is not None
+            assert isinstance(result, Result)
             if result.vocabularies:
                 self.sink.vocabularies |= result.vocabularies
             if kind == "items":
@@ -428,10 +489,13 @@ class _InSlot:
     def __init__(self, future, slot: memoryview):
         self.future, self.slot = future, slot
 
-    def result(self) -> Result:
-        result, size = self.future.result()
-        if size is not None:
-            result.records.data = self.slot[:size]
+    def result(self) -> Result | list[Result]:
+        result, sizes = self.future.result()
+        if sizes is not None:
+            start = 0
+            for part, size in zip(_parts(result), sizes, strict=True):
+                part.records.data = self.slot[start : start + size]
+                start += size
         return result
 
 
@@ -444,16 +508,24 @@ def _init_worker(slots: _Slots | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle
 
 
-def _run_in_slot(task: tuple, slot: int) -> tuple[Result, int | None]:
-    """:func:`run_task`, leaving the records' bytes in ``slot`` when they fit: (result, their size)."""
+def _parts(result: Result | list[Result]) -> list[Result]:
+    return result if isinstance(result, list) else [result]
+
+
+def _run_in_slot(task: tuple, slot: int) -> tuple[Result | list[Result], list[int] | None]:
+    """:func:`run_task`, leaving the records' bytes in ``slot`` when they fit (those of a group's
+    tasks one after the other): (result, their sizes)."""
     result = run_task(task)
-    data = result.records.data
-    if _WORKER_SLOTS is None or len(data) > _Slots.SIZE:
+    parts = _parts(result)
+    sizes = [len(part.records.data) for part in parts]
+    if _WORKER_SLOTS is None or sum(sizes) > _Slots.SIZE:
         return result, None
     start = slot * _Slots.SIZE
-    _WORKER_SLOTS.memory[start : start + len(data)] = data
-    result.records.data = b""
-    return result, len(data)
+    for part, size in zip(parts, sizes, strict=True):
+        _WORKER_SLOTS.memory[start : start + size] = part.records.data
+        part.records.data = b""
+        start += size
+    return result, sizes
 
 
 @contextmanager
@@ -526,9 +598,11 @@ def convert(run: Run, settings: Settings, sink, jobs: int = 1, engine: str = "lo
     taker = _Taker(run, sink)
     if engine == "dask":
         with dask_engine(scheduler, jobs) as execute:
-            for ctx, result in execute(tasks(run, settings, DASK_CHUNK_BYTES, 5 * BATCH, ranges=True)):
+            todo = grouped(tasks(run, settings, DASK_CHUNK_BYTES, 5 * BATCH, ranges=True), DASK_CHUNK_BYTES)
+            for ctx, result in execute(todo):
                 taker.take(ctx, result)
     else:
         with local_engine(jobs) as execute:
-            for ctx, result in execute(tasks(run, settings)):
+            todo = tasks(run, settings)
+            for ctx, result in execute(grouped(todo, CHUNK_BYTES) if jobs > 1 else todo):
                 taker.take(ctx, result)
