@@ -9,7 +9,9 @@ The inputs become a stream of *tasks*, in input order:
   readable there); stdin and gzip inputs travel as bytes.
 * an input of another serialization up to :data:`WHOLE_BYTES` travels whole, as bytes, and the
   worker reads it (on Dask, and above that size, it is read here and its records travel in
-  batches).
+  batches). Such an input is one task however many records it holds, so on local processes the
+  large ones are started before their turn (:class:`_Ahead`): reached last, one would keep a
+  worker busy while the others have nothing left to do.
 * consecutive small tasks (many small inputs, each with its own begin, end and positions) travel
   as one group task (:func:`grouped`), so that a task's fixed costs are paid once for them all.
 
@@ -21,7 +23,8 @@ input order, whatever order they finished in, writes the good records between tw
 once, and keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is counted, a reject
 (from the reader or from the mapper, wherever it ran) is reported with its file, ordinal and
 offset, and the output is byte for byte the output of one process. At most a few tasks per
-worker are in flight, so memory stays flat.
+worker are in flight, and inputs of :data:`WHOLE_BYTES` started before their turn, so memory
+stays flat.
 """
 
 from __future__ import annotations
@@ -269,10 +272,21 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: int = BATCH,
-          ranges: bool = False) -> Iterator[tuple[tuple | None, tuple]]:
-    """(task or None, what the parent needs to take its result) for every input, in order."""
-    for path in run.inputs:
+          ranges: bool = False, ahead: int = 0) -> Iterator[tuple[tuple | None, tuple]]:
+    """(task or None, what the parent needs to take its result) for every input, in order.
+    With ``ahead``, inputs that would each be one large task, up to that many bytes of them (see
+    :class:`_Ahead`), are started before their turn: ``(task, ("ahead", i))``, then in its place
+    ``(("ahead", i), context)``."""
+    early = _Ahead(run, settings, chunk_bytes, ahead) if ahead and not ranges else None
+    for i, path in enumerate(run.inputs):
+        name = early.taken(i) if early is not None else None
+        if early is not None:
+            yield from early.start(i)
         yield None, ("begin", path)
+        if name is not None:  # started before
+            yield ("ahead", i), ("raw", name)
+            yield None, ("end", path)
+            continue
         try:
             with open_source(path) as src:
                 fmt = run.from_format or detect(src.head)
@@ -300,6 +314,69 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
         except InputError as exc:
             yield None, ("failed", path, exc)
         yield None, ("end", path)
+
+
+class _Ahead:
+    """Inputs started before their turn. An input of another serialization than ISO 2709 travels
+    whole, as one task, however many records it holds: reached last, it would keep one worker busy
+    while the others have nothing left to do. So the plain files of more than ``chunk_bytes`` that
+    would travel so, among the inputs up to :data:`WHOLE_BYTES` ahead of the one being cut into
+    tasks, are read and sent at once, ``most`` bytes of them at a time; the parent takes their
+    results in their turn. An input that turns out to be anything else waits for its turn."""
+
+    def __init__(self, run: Run, settings: Settings, chunk_bytes: int, most: int):
+        self.run, self.settings, self.chunk_bytes, self.most = run, settings, chunk_bytes, most
+        self.started: dict[int, tuple[str, int]] = {}  # index of an input started -> its name, bytes
+        self.held = 0  # bytes of the inputs started
+        self.seen = 0  # inputs before this index were looked at
+        self.sizes: deque[tuple[int, int]] = deque()  # (index, size) of those after the current one
+        self.between = 0  # their bytes
+
+    def start(self, i: int) -> Iterator[tuple[tuple, tuple]]:
+        """The tasks to start when input ``i`` is reached."""
+        inputs, sizes = self.run.inputs, self.sizes
+        while sizes and sizes[0][0] <= i:
+            self.between -= sizes.popleft()[1]
+        self.seen = max(self.seen, i + 1)
+        while self.seen < len(inputs) and self.between <= WHOLE_BYTES:
+            j, path = self.seen, inputs[self.seen]
+            size = _file_size(path)
+            if self.chunk_bytes < size <= WHOLE_BYTES and self.held + size > self.most:
+                break  # it waits for inputs started before it to be taken
+            self.seen += 1
+            task = self._task(path) if self.chunk_bytes < size <= WHOLE_BYTES and _plain_file(path) else None
+            if task is not None:
+                self.started[j] = task[2], len(task[4])
+                self.held += len(task[4])
+                yield task, ("ahead", j)
+            sizes.append((j, size))
+            self.between += size
+
+    def taken(self, i: int) -> str | None:
+        """Input ``i`` has its turn: its name if it was started."""
+        if i not in self.started:
+            return None
+        name, size = self.started.pop(i)
+        self.held -= size
+        return name
+
+    def _task(self, path: str) -> tuple | None:
+        try:
+            with open_source(path) as src:
+                fmt = self.run.from_format or detect(src.head)
+                if not fmt or format_named(fmt).name == "iso2709":
+                    return None
+                data = src.stream.read(WHOLE_BYTES + 1)
+        except InputError:
+            return None
+        return ("bytes", self.settings, src.name, 0, data, fmt) if len(data) <= WHOLE_BYTES else None
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path) if path != "-" else 0
+    except OSError:
+        return 0
 
 
 def _size(task: tuple) -> int | None:
@@ -331,6 +408,9 @@ def grouped(todo: Iterable[tuple[tuple | None, tuple]], budget: int,
                 yield None, ctx
 
     for task, ctx in todo:
+        if ctx[0] == "ahead":  # started before its turn: not part of a group
+            yield task, ctx
+            continue
         if task is None:
             if parts:
                 ctxs.append((ctx, None))
@@ -448,11 +528,20 @@ def _serial(todo):
         yield ctx, None if task is None else run_task(task)
 
 
-def _ordered(todo, submit, window: int):
-    """Submit tasks ahead, at most ``window`` in flight; take their results in order."""
+def _ordered(todo, submit, window: int, aside=None):
+    """Submit tasks ahead, at most ``window`` in flight; take their results in order. A task
+    started before its turn (see :func:`tasks`) is submitted with ``aside`` when given."""
     pending: deque = deque()
+    early: dict = {}
     for task, ctx in todo:
-        pending.append((ctx, None if task is None else submit(task)))
+        if ctx[0] == "ahead":
+            early[ctx[1]] = (aside or submit)(task)
+            continue
+        if task is None:
+            future = None
+        else:
+            future = early.pop(task[1]) if task[0] == "ahead" else submit(task)
+        pending.append((ctx, future))
         while len(pending) > window or (pending and pending[0][1] is None):
             ctx, future = pending.popleft()
             yield ctx, None if future is None else future.result()
@@ -542,12 +631,12 @@ def local_engine(jobs: int) -> Iterator[Execute]:
     slots = _Slots(window + 1) if fork else None
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork" if fork else None),
                                initializer=_init_worker, initargs=(slots,))
-    if slots is not None:
-        submit = partial(slots.submit, pool)
-    else:
-        submit = partial(pool.submit, run_task)
+    # a task started before its turn is taken long after the tasks submitted next to it: its
+    # records' bytes travel in its result, where no later task can overwrite them
+    aside = partial(pool.submit, run_task)
+    submit = partial(slots.submit, pool) if slots is not None else aside
     try:
-        yield lambda todo: _ordered(todo, submit, window)
+        yield lambda todo: _ordered(todo, submit, window, aside)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -603,6 +692,6 @@ def convert(run: Run, settings: Settings, sink, jobs: int = 1, engine: str = "lo
                 taker.take(ctx, result)
     else:
         with local_engine(jobs) as execute:
-            todo = tasks(run, settings)
+            todo = tasks(run, settings, ahead=WHOLE_BYTES if jobs > 1 else 0)
             for ctx, result in execute(grouped(todo, CHUNK_BYTES) if jobs > 1 else todo):
                 taker.take(ctx, result)

@@ -1,5 +1,5 @@
-"""Many small inputs travel a few to a task: on any number of processes the output, the rejects,
-the messages and the counts are those of one."""
+"""Many small inputs travel a few to a task, and large whole inputs start before their turn: on
+any number of processes the output, the rejects, the messages and the counts are those of one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from marc2rdf import cli
-from marc2rdf.parallel import CHUNK_BYTES, Settings, grouped, tasks
+from marc2rdf.parallel import CHUNK_BYTES, WHOLE_BYTES, Settings, grouped, tasks
 from marc2rdf.pipeline import Run
 
 from support import CORPUS
@@ -66,6 +66,25 @@ def test_small_inputs_are_a_few_to_a_task_and_their_contexts_stay_in_order(input
         if task is not None and task[0] == "group":
             assert sum(len(part[4]) for part in task[2]) <= CHUNK_BYTES
             assert all(part[1] is task[1] for part in task[2])  # the settings are pickled once a task
+
+
+def test_a_large_whole_input_starts_before_its_turn_and_a_few_at_a_time(inputs):
+    run = Run(inputs)
+    stream = list(tasks(run, Settings(), ahead=WHOLE_BYTES))
+    last = len(inputs) - 1
+    started = stream.index(next(s for s in stream if s[1] == ("ahead", last)))
+    assert started < stream.index((None, ("begin", inputs[0]))) + 2  # the large one: from the start
+    taken = stream.index(next(s for s in stream if s[0] == ("ahead", last)))
+    assert stream[taken - 1] == (None, ("begin", inputs[last])) and stream[taken][1] == ("raw", inputs[last])
+    assert stream[started][0][4] == LARGE.read_bytes()
+
+    # at most ``ahead`` bytes of them held: with room for one, the next waits for the first's turn
+    xml = [str(CORPUS / "marcxml" / n) for n in ("marc2bibframe2__gwu.xml", "marc2bibframe2__nlm.xml")]
+    stream = list(tasks(Run([*inputs[:3], *xml]), Settings(), ahead=LARGE.stat().st_size))
+    kinds = [(ctx[0], ctx[1] if ctx[0] in ("ahead", "begin", "end") else None) for _, ctx in stream]
+    assert kinds.index(("ahead", 3)) < kinds.index(("begin", inputs[0]))
+    assert kinds.index(("end", inputs[2])) < kinds.index(("ahead", 4)) < kinds.index(("begin", xml[0]))
+    assert [k for k in kinds if k[0] in ("begin", "end")] == [(e, p) for p in (*inputs[:3], *xml) for e in ("begin", "end")]
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
