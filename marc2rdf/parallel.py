@@ -24,7 +24,8 @@ once, and keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is coun
 (from the reader or from the mapper, wherever it ran) is reported with its file, ordinal and
 offset, and the output is byte for byte the output of one process. At most a few tasks per
 worker are in flight, and inputs of :data:`WHOLE_BYTES` started before their turn, so memory
-stays flat.
+stays flat. The workers are forked once the first tasks are cut, with the readers those tasks
+need already imported.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from typing import NamedTuple
 
 from pymarc import Record
@@ -635,10 +637,44 @@ def local_engine(jobs: int) -> Iterator[Execute]:
     # records' bytes travel in its result, where no later task can overwrite them
     aside = partial(pool.submit, run_task)
     submit = partial(slots.submit, pool) if slots is not None else aside
+
+    def execute(todo):
+        todo = iter(todo)
+        first = _first_tasks(todo, window)
+        if fork:  # the workers are forked at the first submission: they inherit these readers
+            for fmt in sorted({fmt for task, _ in first if task is not None for fmt in _formats(task)}):
+                format_named(fmt).load_reader()
+        return _ordered(chain(first, todo), submit, window, aside)
+
     try:
-        yield lambda todo: _ordered(todo, submit, window, aside)
+        yield execute
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _first_tasks(todo: Iterator[tuple[tuple | None, tuple]], count: int) -> list[tuple[tuple | None, tuple]]:
+    """What ``todo`` gives up to its ``count``-th task in its turn, or its first batch of records
+    read here (the parent does not read more of those before the workers start)."""
+    first = []
+    for task, ctx in todo:
+        first.append((task, ctx))
+        if task is not None and ctx[0] != "ahead":
+            count -= 1
+            if count <= 0 or task[0] == "records":
+                break
+    return first
+
+
+def _formats(task: tuple) -> Iterator[str]:
+    """The serializations a worker reads for a task."""
+    kind = task[0]
+    if kind == "group":
+        for part in task[2]:
+            yield from _formats(part)
+    elif kind in ("iso2709", "range"):
+        yield "iso2709"
+    elif kind == "bytes":
+        yield task[5]
 
 
 @contextmanager

@@ -4,6 +4,8 @@ any number of processes the output, the rejects, the messages and the counts are
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -114,3 +116,28 @@ def test_an_input_failing_in_a_worker_in_the_middle_of_a_group(capsys, tmp_path)
     assert one[0] == 2 and one[4].count("error: ") == 2 and "rejected " in one[4]
     assert [task[0] for task, _ in grouped(tasks(Run(files, "mrk"), Settings()), CHUNK_BYTES) if task] == ["group"]
     assert convert(capsys, tmp_path, files, 2, "--from", "mrk") == one
+
+
+def test_the_workers_are_forked_with_the_readers_of_the_first_tasks(tmp_path):
+    # each worker notes, at its first task, whether the MARCXML reader was imported before it
+    script = tmp_path / "run.py"
+    script.write_text(f"""
+import os, sys
+from marc2rdf import cli, parallel
+
+convert = parallel.run_task
+
+def run_task(task):
+    with open({str(tmp_path)!r} + "/" + str(os.getpid()), "a") as fh:
+        fh.write(str("marc2rdf.readers.marcxml" in sys.modules))
+    return convert(task)
+
+parallel.run_task = run_task
+assert "marc2rdf.readers.marcxml" not in sys.modules
+sys.exit(cli.main(["convert", "--no-progress", "--jobs", "2", "-o", os.devnull, *sys.argv[1:]]))
+""")
+    xml = sorted(str(p) for p in (CORPUS / "marcxml").glob("lobid__*.xml"))
+    proc = subprocess.run([sys.executable, str(script), *xml], capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    firsts = [p.read_text()[:4] for p in tmp_path.iterdir() if p.name.isdigit()]
+    assert firsts and set(firsts) == {"True"}
