@@ -7,7 +7,13 @@ The inputs become a stream of *tasks*, in input order:
   the ordinary reader, so the parent does no decoding at all. On Dask a range of a plain file
   travels as ``(path, start, end)`` and the worker reads the file itself (the path must be
   readable there); stdin and gzip inputs travel as bytes.
-* any other serialization is read here and its records travel in batches.
+* an input of another serialization up to :data:`WHOLE_BYTES` travels whole, as bytes, and the
+  worker reads it (on Dask, and above that size, it is read here and its records travel in
+  batches). Such an input is one task however many records it holds, so on local processes the
+  large ones are started before their turn (:class:`_Ahead`): reached last, one would keep a
+  worker busy while the others have nothing left to do.
+* consecutive small tasks (many small inputs, each with its own begin, end and positions) travel
+  as one group task (:func:`grouped`), so that a task's fixed costs are paid once for them all.
 
 A worker maps each record with the profiles and formats it (:class:`Converter`), and sends
 back one block of bytes for the task's records (:class:`~marc2rdf.serialize.sinks.Records`; on
@@ -17,7 +23,9 @@ input order, whatever order they finished in, writes the good records between tw
 once, and keeps the :class:`~marc2rdf.pipeline.Run` contract: every item is counted, a reject
 (from the reader or from the mapper, wherever it ran) is reported with its file, ordinal and
 offset, and the output is byte for byte the output of one process. At most a few tasks per
-worker are in flight, so memory stays flat.
+worker are in flight, and inputs of :data:`WHOLE_BYTES` started before their turn, so memory
+stays flat. The workers are forked once the first tasks are cut, with the readers those tasks
+need already imported.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from typing import NamedTuple
 
 from pymarc import Record
@@ -53,6 +62,7 @@ CHUNK_BYTES = 64 << 10  # ISO 2709 bytes a task (local processes)
 DASK_CHUNK_BYTES = 1 << 20  # ... on Dask, where a task costs more to schedule
 BATCH = 100  # records a task, for inputs read in the parent
 WHOLE_BYTES = 4 << 20  # inputs of other serializations up to this size are read by a worker, whole
+GROUP_PARTS = 64  # inputs (or pieces of them) one task may read, when they are small
 # the end of a record (field and record terminators) where the next one starts with a leader
 _BOUNDARY = re.compile(rb"\x1e\x1d(?=[0-9]{5})")
 
@@ -154,9 +164,10 @@ class _Output:
         return Result(records, events, items, end, used)
 
 
-def run_task(task: tuple) -> Result:
+def run_task(task: tuple) -> Result | list[Result]:
     """Convert one task into a :class:`Result`, whose events are what the parent cannot count in
-    bulk. ``("records", settings, [Record])``: ``(index, reason)`` for each record that failed.
+    bulk; ``("group", settings, [task])``, small tasks sent as one, into the list of theirs.
+    ``("records", settings, [Record])``: ``(index, reason)`` for each record that failed.
     ``("iso2709", settings, name, start, data)`` and ``("range", settings, path, name, start, end)``,
     and ``("bytes", settings, name, 0, data, format)`` for a whole input of another serialization:
     ``(k, "ok", where, repairs)`` for a repaired record, ``(k, "fault", where, repairs, raw,
@@ -165,6 +176,8 @@ def run_task(task: tuple) -> Result:
     before it (a repaired record is record ``k``), ``where`` is (ordinal in the task, byte offset
     in the input, line). Every other item read is a good record, converted, with no message."""
     kind, settings = task[0], task[1]
+    if kind == "group":
+        return [run_task(part) for part in task[2]]
     out = _Output(settings)
     events: list = []
     if kind == "records":
@@ -261,10 +274,21 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: int = BATCH,
-          ranges: bool = False) -> Iterator[tuple[tuple | None, tuple]]:
-    """(task or None, what the parent needs to take its result) for every input, in order."""
-    for path in run.inputs:
+          ranges: bool = False, ahead: int = 0) -> Iterator[tuple[tuple | None, tuple]]:
+    """(task or None, what the parent needs to take its result) for every input, in order.
+    With ``ahead``, inputs that would each be one large task, up to that many bytes of them (see
+    :class:`_Ahead`), are started before their turn: ``(task, ("ahead", i))``, then in its place
+    ``(("ahead", i), context)``."""
+    early = _Ahead(run, settings, chunk_bytes, ahead) if ahead and not ranges else None
+    for i, path in enumerate(run.inputs):
+        name = early.taken(i) if early is not None else None
+        if early is not None:
+            yield from early.start(i)
         yield None, ("begin", path)
+        if name is not None:  # started before
+            yield ("ahead", i), ("raw", name)
+            yield None, ("end", path)
+            continue
         try:
             with open_source(path) as src:
                 fmt = run.from_format or detect(src.head)
@@ -282,16 +306,131 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
                     data = src.stream.read(WHOLE_BYTES + 1)
                     if len(data) <= WHOLE_BYTES:
                         yield ("bytes", settings, src.name, 0, data, fmt), ("raw", src.name)
-                        continue
-                    src.stream = prepended(data, src.stream, 1 << 16)
-                    for items in _batches(read_source(src, fmt), batch):
-                        yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
+                    else:
+                        src.stream = prepended(data, src.stream, 1 << 16)
+                        for items in _batches(read_source(src, fmt), batch):
+                            yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
                 else:
                     for items in _batches(read_source(src, fmt), batch):
                         yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
         except InputError as exc:
             yield None, ("failed", path, exc)
         yield None, ("end", path)
+
+
+class _Ahead:
+    """Inputs started before their turn. An input of another serialization than ISO 2709 travels
+    whole, as one task, however many records it holds: reached last, it would keep one worker busy
+    while the others have nothing left to do. So the plain files of more than ``chunk_bytes`` that
+    would travel so, among the inputs up to :data:`WHOLE_BYTES` ahead of the one being cut into
+    tasks, are read and sent at once, ``most`` bytes of them at a time; the parent takes their
+    results in their turn. An input that turns out to be anything else waits for its turn."""
+
+    def __init__(self, run: Run, settings: Settings, chunk_bytes: int, most: int):
+        self.run, self.settings, self.chunk_bytes, self.most = run, settings, chunk_bytes, most
+        self.started: dict[int, tuple[str, int]] = {}  # index of an input started -> its name, bytes
+        self.held = 0  # bytes of the inputs started
+        self.seen = 0  # inputs before this index were looked at
+        self.sizes: deque[tuple[int, int]] = deque()  # (index, size) of those after the current one
+        self.between = 0  # their bytes
+
+    def start(self, i: int) -> Iterator[tuple[tuple, tuple]]:
+        """The tasks to start when input ``i`` is reached."""
+        inputs, sizes = self.run.inputs, self.sizes
+        while sizes and sizes[0][0] <= i:
+            self.between -= sizes.popleft()[1]
+        self.seen = max(self.seen, i + 1)
+        while self.seen < len(inputs) and self.between <= WHOLE_BYTES:
+            j, path = self.seen, inputs[self.seen]
+            size = _file_size(path)
+            if self.chunk_bytes < size <= WHOLE_BYTES and self.held + size > self.most:
+                break  # it waits for inputs started before it to be taken
+            self.seen += 1
+            task = self._task(path) if self.chunk_bytes < size <= WHOLE_BYTES and _plain_file(path) else None
+            if task is not None:
+                self.started[j] = task[2], len(task[4])
+                self.held += len(task[4])
+                yield task, ("ahead", j)
+            sizes.append((j, size))
+            self.between += size
+
+    def taken(self, i: int) -> str | None:
+        """Input ``i`` has its turn: its name if it was started."""
+        if i not in self.started:
+            return None
+        name, size = self.started.pop(i)
+        self.held -= size
+        return name
+
+    def _task(self, path: str) -> tuple | None:
+        try:
+            with open_source(path) as src:
+                fmt = self.run.from_format or detect(src.head)
+                if not fmt or format_named(fmt).name == "iso2709":
+                    return None
+                data = src.stream.read(WHOLE_BYTES + 1)
+        except InputError:
+            return None
+        return ("bytes", self.settings, src.name, 0, data, fmt) if len(data) <= WHOLE_BYTES else None
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path) if path != "-" else 0
+    except OSError:
+        return 0
+
+
+def _size(task: tuple) -> int | None:
+    """The input bytes a task reads, or None for a task that is not read by a worker."""
+    kind = task[0]
+    if kind in ("iso2709", "bytes"):
+        return len(task[4])
+    if kind == "range":
+        return task[5] - task[4]
+    return None
+
+
+def grouped(todo: Iterable[tuple[tuple | None, tuple]], budget: int,
+            most: int = GROUP_PARTS) -> Iterator[tuple[tuple | None, tuple]]:
+    """The tasks of :func:`tasks`, consecutive small ones sent as one ``("group", settings, [task])``
+    of at most ``budget`` input bytes and ``most`` tasks, so that many small inputs cost few tasks.
+    Its context, ``("group", [(context, index of its result or None)])``, keeps every context of the
+    tasks and the inputs it covers (their begin and end, an input that could not be opened) in order."""
+    parts: list[tuple] = []
+    ctxs: list[tuple[tuple, int | None]] = []
+    size = 0
+
+    def group():
+        if len(parts) > 1:
+            yield ("group", parts[0][1], parts), ("group", ctxs)
+        else:  # the task alone, then the contexts after it
+            yield parts[0], ctxs[0][0]
+            for ctx, _ in ctxs[1:]:
+                yield None, ctx
+
+    for task, ctx in todo:
+        if ctx[0] == "ahead":  # started before its turn: not part of a group
+            yield task, ctx
+            continue
+        if task is None:
+            if parts:
+                ctxs.append((ctx, None))
+            else:
+                yield None, ctx
+            continue
+        n = _size(task)
+        if parts and (n is None or size + n > budget or len(parts) >= most):
+            yield from group()
+            parts, ctxs, size = [], [], 0
+        if n is None or n > budget:
+            yield task, ctx
+            continue
+        ctxs.append((ctx, len(parts)))
+        parts.append(task)
+        size += n
+    if parts:
+        yield from group()
 
 
 # -- taking the results, in order ---------------------------------------------------------------
@@ -307,9 +446,13 @@ class _Taker:
         self.write = sink.write_records if isinstance(sink, (Sink, DumpSink)) else self._one_by_one
         self.ordinals = 0  # items of the current input already accounted
 
-    def take(self, ctx: tuple, result: Result | None) -> None:
+    def take(self, ctx: tuple, result: Result | list[Result] | None) -> None:
         run, kind = self.run, ctx[0]
-        if kind == "begin":
+        if kind == "group":
+            assert isinstance(result, list)
+            for part, i in ctx[1]:
+                self.take(part, None if i is None else result[i])
+        elif kind == "begin":
             run.begin_input(ctx[1])
             self.ordinals = 0
         elif kind == "end":
@@ -317,7 +460,7 @@ class _Taker:
         elif kind == "failed":
             run.input_failed(ctx[1], ctx[2])
         else:
-            assert result is not None
+            assert isinstance(result, Result)
             if result.vocabularies:
                 self.sink.vocabularies |= result.vocabularies
             if kind == "items":
@@ -387,11 +530,20 @@ def _serial(todo):
         yield ctx, None if task is None else run_task(task)
 
 
-def _ordered(todo, submit, window: int):
-    """Submit tasks ahead, at most ``window`` in flight; take their results in order."""
+def _ordered(todo, submit, window: int, aside=None):
+    """Submit tasks ahead, at most ``window`` in flight; take their results in order. A task
+    started before its turn (see :func:`tasks`) is submitted with ``aside`` when given."""
     pending: deque = deque()
+    early: dict = {}
     for task, ctx in todo:
-        pending.append((ctx, None if task is None else submit(task)))
+        if ctx[0] == "ahead":
+            early[ctx[1]] = (aside or submit)(task)
+            continue
+        if task is None:
+            future = None
+        else:
+            future = early.pop(task[1]) if task[0] == "ahead" else submit(task)
+        pending.append((ctx, future))
         while len(pending) > window or (pending and pending[0][1] is None):
             ctx, future = pending.popleft()
             yield ctx, None if future is None else future.result()
@@ -428,10 +580,13 @@ class _InSlot:
     def __init__(self, future, slot: memoryview):
         self.future, self.slot = future, slot
 
-    def result(self) -> Result:
-        result, size = self.future.result()
-        if size is not None:
-            result.records.data = self.slot[:size]
+    def result(self) -> Result | list[Result]:
+        result, sizes = self.future.result()
+        if sizes is not None:
+            start = 0
+            for part, size in zip(_parts(result), sizes, strict=True):
+                part.records.data = self.slot[start : start + size]
+                start += size
         return result
 
 
@@ -444,16 +599,24 @@ def _init_worker(slots: _Slots | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle
 
 
-def _run_in_slot(task: tuple, slot: int) -> tuple[Result, int | None]:
-    """:func:`run_task`, leaving the records' bytes in ``slot`` when they fit: (result, their size)."""
+def _parts(result: Result | list[Result]) -> list[Result]:
+    return result if isinstance(result, list) else [result]
+
+
+def _run_in_slot(task: tuple, slot: int) -> tuple[Result | list[Result], list[int] | None]:
+    """:func:`run_task`, leaving the records' bytes in ``slot`` when they fit (those of a group's
+    tasks one after the other): (result, their sizes)."""
     result = run_task(task)
-    data = result.records.data
-    if _WORKER_SLOTS is None or len(data) > _Slots.SIZE:
+    parts = _parts(result)
+    sizes = [len(part.records.data) for part in parts]
+    if _WORKER_SLOTS is None or sum(sizes) > _Slots.SIZE:
         return result, None
     start = slot * _Slots.SIZE
-    _WORKER_SLOTS.memory[start : start + len(data)] = data
-    result.records.data = b""
-    return result, len(data)
+    for part, size in zip(parts, sizes, strict=True):
+        _WORKER_SLOTS.memory[start : start + size] = part.records.data
+        part.records.data = b""
+        start += size
+    return result, sizes
 
 
 @contextmanager
@@ -470,14 +633,48 @@ def local_engine(jobs: int) -> Iterator[Execute]:
     slots = _Slots(window + 1) if fork else None
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork" if fork else None),
                                initializer=_init_worker, initargs=(slots,))
-    if slots is not None:
-        submit = partial(slots.submit, pool)
-    else:
-        submit = partial(pool.submit, run_task)
+    # a task started before its turn is taken long after the tasks submitted next to it: its
+    # records' bytes travel in its result, where no later task can overwrite them
+    aside = partial(pool.submit, run_task)
+    submit = partial(slots.submit, pool) if slots is not None else aside
+
+    def execute(todo):
+        todo = iter(todo)
+        first = _first_tasks(todo, window)
+        if fork:  # the workers are forked at the first submission: they inherit these readers
+            for fmt in sorted({fmt for task, _ in first if task is not None for fmt in _formats(task)}):
+                format_named(fmt).load_reader()
+        return _ordered(chain(first, todo), submit, window, aside)
+
     try:
-        yield lambda todo: _ordered(todo, submit, window)
+        yield execute
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _first_tasks(todo: Iterator[tuple[tuple | None, tuple]], count: int) -> list[tuple[tuple | None, tuple]]:
+    """What ``todo`` gives up to its ``count``-th task in its turn, or its first batch of records
+    read here (the parent does not read more of those before the workers start)."""
+    first = []
+    for task, ctx in todo:
+        first.append((task, ctx))
+        if task is not None and ctx[0] != "ahead":
+            count -= 1
+            if count <= 0 or task[0] == "records":
+                break
+    return first
+
+
+def _formats(task: tuple) -> Iterator[str]:
+    """The serializations a worker reads for a task."""
+    kind = task[0]
+    if kind == "group":
+        for part in task[2]:
+            yield from _formats(part)
+    elif kind in ("iso2709", "range"):
+        yield "iso2709"
+    elif kind == "bytes":
+        yield task[5]
 
 
 @contextmanager
@@ -526,9 +723,11 @@ def convert(run: Run, settings: Settings, sink, jobs: int = 1, engine: str = "lo
     taker = _Taker(run, sink)
     if engine == "dask":
         with dask_engine(scheduler, jobs) as execute:
-            for ctx, result in execute(tasks(run, settings, DASK_CHUNK_BYTES, 5 * BATCH, ranges=True)):
+            todo = grouped(tasks(run, settings, DASK_CHUNK_BYTES, 5 * BATCH, ranges=True), DASK_CHUNK_BYTES)
+            for ctx, result in execute(todo):
                 taker.take(ctx, result)
     else:
         with local_engine(jobs) as execute:
-            for ctx, result in execute(tasks(run, settings)):
+            todo = tasks(run, settings, ahead=WHOLE_BYTES if jobs > 1 else 0)
+            for ctx, result in execute(grouped(todo, CHUNK_BYTES) if jobs > 1 else todo):
                 taker.take(ctx, result)
