@@ -40,12 +40,16 @@ class Null(io.RawIOBase):
 
 
 def convert(inputs, mappers) -> tuple[int, int]:
+    # as `convert` writes a record to a stream (a dump also gathers the vocabularies it uses)
     sink = open_sink("nt", Null(), {})
+    record, write = sink.fmt.record, sink.write_record
     n = 0
     for source in inputs:
         for item in read(source):
             if isinstance(item, Read):
-                sink.write([t for m in mappers for t in m.map(item.record)])
+                triples = mappers[0].map(item.record) if len(mappers) == 1 else \
+                    [t for m in mappers for t in m.map(item.record)]
+                write(record(triples), len(triples))
                 n += 1
     return n, sink.triples
 

@@ -1,8 +1,9 @@
-"""Microseconds a record spends in each phase of a conversion: read, map, format N-Triples.
+"""Microseconds a record spends in each phase of a conversion: read, map, format.
 
-The 1,000 MARC-8 records of bench_convert.py, each phase timed on its own (best of --repeat):
+The 1,000 MARC-8 records of bench_convert.py, each phase timed on its own (best of --repeat);
+the format phase makes each record's bytes as `convert` does (N-Triples unless --format):
 
-    python benchmarks/bench_phases.py [--repeat 7] [--profile bibframe] [--only read|map|format]
+    python benchmarks/bench_phases.py [--repeat 7] [--profile bibframe] [--format nt] [--only read|map|format]
 
 Wall-clock time on a shared machine drifts from minute to minute. To compare two versions of
 the code whatever the machine is doing, count instructions instead: run one phase under
@@ -19,7 +20,6 @@ interpreter itself, not a shell wrapper around it such as a pyenv shim.)
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from pathlib import Path
@@ -32,17 +32,9 @@ from bench_iso2709 import CORPUS as ISO_CORPUS
 from bench_iso2709 import MARC8_FILES, build_inputs
 
 from marc2rdf.mapping import load_mappers
+from marc2rdf.parallel import Converter, Settings
 from marc2rdf.readers import read
 from marc2rdf.readers.base import Read
-from marc2rdf.serialize import open_sink
-
-
-class Null(io.RawIOBase):
-    def writable(self):
-        return True
-
-    def write(self, b):
-        return len(b)
 
 
 def best(fn, repeat: int) -> float:
@@ -60,6 +52,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--records", type=int, default=1000)
     ap.add_argument("--profile", default="bibframe")
+    ap.add_argument("--format", default="nt", help="the RDF format of the format phase (nt, turtle, jsonld, ...)")
     ap.add_argument("--only", choices=["read", "map", "format"], help="time one phase (for callgrind)")
     args = ap.parse_args()
     data, _ = build_inputs([ISO_CORPUS / f for f in MARC8_FILES], args.records)
@@ -75,12 +68,15 @@ def main() -> None:
         for r in records:
             mapper.map(r)
 
-    outputs = [mapper.map(r) for r in records] if args.only in (None, "format") else []
+    conv = Converter(Settings(profiles=(args.profile,), format=args.format))
+    named = conv.format.named
+    outputs = [(mapper.map(r), *(conv.names(r) if named else (None, None))) for r in records] \
+        if args.only in (None, "format") else []
 
     def formatting():
-        sink = open_sink("nt", Null(), {})
-        for triples in outputs:
-            sink.write(triples)
+        record = conv.format.record
+        for triples, graph, focus in outputs:
+            record(triples, graph, focus)
 
     phases = {"read": reading, "map": mapping, "format": formatting}
     if args.only:
@@ -91,7 +87,7 @@ def main() -> None:
         total += seconds
         print(f"{name:8}{seconds / n * 1e6:8.0f} µs/record")
     if len(phases) > 1:
-        print(f"{'total':8}{total / n * 1e6:8.0f} µs/record  ({n / total:,.0f} records/s, {args.profile})")
+        print(f"{'total':8}{total / n * 1e6:8.0f} µs/record  ({n / total:,.0f} records/s, {args.profile}, {args.format})")
 
 
 if __name__ == "__main__":
