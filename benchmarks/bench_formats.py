@@ -7,7 +7,7 @@ runs in a fresh process: the whole `convert` command is timed (read, map, format
 /dev/null), after the profile is compiled; peak RSS is the process's own (and, with 2 processes,
 the largest worker's).
 
-    python benchmarks/bench_formats.py formats [--repeat 3] [--formats nt,turtle,...]
+    python benchmarks/bench_formats.py formats [--repeat 3] [--formats nt,turtle,...] [--records 1000] [--no-corpus]
     python benchmarks/bench_formats.py dump [--sizes 1000,10000,100000] [--jobs 1]
 """
 
@@ -85,8 +85,9 @@ def best(argv: list[str], repeat: int) -> dict:
 
 
 def cmd_formats(args) -> None:
-    inputs = {"1,000 MARC-8 records": ([marc8_input(1000)], 1000),
-              "corpus (all serializations)": (corpus_inputs(), None)}
+    inputs = {f"{args.records:,} MARC-8 records": ([marc8_input(args.records)], args.records)}
+    if not args.no_corpus:
+        inputs["corpus (all serializations)"] = (corpus_inputs(), None)
     print("records/s by the wall clock; in brackets, by CPU time (records per CPU-second, all processes)")
     print(f"{'format':13}{'input':29}{'1 process':>17}{'RSS MB':>8}{'2 processes':>17}{'RSS MB':>12}{'×':>6}")
     for fmt in args.formats.split(","):
@@ -134,6 +135,8 @@ def main() -> None:
     f = sub.add_parser("formats")
     f.add_argument("--repeat", type=int, default=3)
     f.add_argument("--formats", default=",".join(FORMATS))
+    f.add_argument("--records", type=int, default=1000, help="MARC-8 records in the first input")
+    f.add_argument("--no-corpus", action="store_true", help="leave out the test corpus")
     f.set_defaults(func=cmd_formats)
     d = sub.add_parser("dump")
     d.add_argument("--sizes", default="1000,10000,100000")
