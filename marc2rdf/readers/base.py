@@ -205,7 +205,8 @@ def new_field(tag: str, ind1: str = " ", ind2: str = " ", subfields=None, data=N
                 return control_field(tag, data)
             return data_field(tag, _tuple_new(Indicators, (" ", " ")), [])
         return Field(tag=tag, data=data)
-    subfields = list(subfields or [])
+    # a list is kept as given, as Field() keeps it
+    subfields = subfields if type(subfields) is list else list(subfields or [])
     if plain and not (subfields and isinstance(subfields[0], str)):  # Field() refuses those
         if tag < "010" and tag.isdigit():
             return control_field(tag, None)

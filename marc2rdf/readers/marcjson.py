@@ -16,15 +16,13 @@ import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from pymarc import Indicators, Record, Subfield
+from pymarc import Record, Subfield
 
 from marc2rdf.readers.base import (
     Item,
     Position,
     Read,
     Reject,
-    control_field,
-    data_field,
     new_field,
     new_record,
 )
@@ -196,15 +194,10 @@ def from_dict(obj: dict, repairs: list[str]) -> Record:
         if not isinstance(entry, dict) or len(entry) != 1:
             raise ValueError(f"field {n} is not an object with one tag")
         ((tag, value),) = entry.items()
-        # a three-character tag is made a field here as pymarc's Field() would, without it
-        plain = type(tag) is str and len(tag) == 3
         if isinstance(value, str):
             if not value.isascii():
                 value = _normalize("NFC", value)
-            if plain and tag < "010" and tag.isdigit():
-                append(control_field(tag, value))
-            else:
-                append(new_field(tag, data=value))
+            append(new_field(tag, data=value))
             continue
         if not isinstance(value, dict):
             raise ValueError(f"field {n} ({tag}) is neither a string nor an object")
@@ -220,10 +213,7 @@ def from_dict(obj: dict, repairs: list[str]) -> Record:
             subfields.append(_tuple_new(Subfield, (code, text)))
         ind1 = str(value.get("ind1") or " ")[:1]
         ind2 = str(value.get("ind2") or " ")[:1]
-        if plain and not (tag < "010" and tag.isdigit()):
-            append(data_field(tag, _tuple_new(Indicators, (ind1, ind2)), subfields))
-        else:
-            append(new_field(tag, ind1, ind2, subfields))
+        append(new_field(tag, ind1, ind2, subfields))
     record.fields = built
     return record
 

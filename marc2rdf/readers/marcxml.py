@@ -12,15 +12,13 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
-from pymarc import Indicators, Record, Subfield
+from pymarc import Record, Subfield
 
 from marc2rdf.readers.base import (
     Item,
     Position,
     Read,
     Reject,
-    control_field,
-    data_field,
     new_field,
     new_record,
 )
@@ -75,10 +73,7 @@ def _build(elem, repairs: list[str]) -> Record | None:
             text = child.text or ""
             if not text.isascii():
                 text = _normalize("NFC", text)
-            if len(tag) == 3 and tag < "010" and tag.isdigit():
-                append(control_field(tag, text))
-            else:
-                append(new_field(tag, data=text))
+            append(new_field(tag, data=text))
         elif name == "datafield":
             marc = True
             tag = child.get("tag")
@@ -100,11 +95,7 @@ def _build(elem, repairs: list[str]) -> Record | None:
             if len(ind1) != 1 or len(ind2) != 1:
                 ind1 = _indicator(child, "ind1", tag, repairs)
                 ind2 = _indicator(child, "ind2", tag, repairs)
-            tag = tag.strip()
-            if len(tag) == 3 and not (tag < "010" and tag.isdigit()):
-                append(data_field(tag, _tuple_new(Indicators, (ind1, ind2)), subfields))
-            else:
-                append(new_field(tag, ind1, ind2, subfields))
+            append(new_field(tag.strip(), ind1, ind2, subfields))
         elif name == "leader":
             marc = True
             leader = child.text or ""
