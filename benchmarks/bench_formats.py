@@ -9,6 +9,13 @@ the largest worker's).
 
     python benchmarks/bench_formats.py formats [--repeat 3] [--formats nt,turtle,...] [--records 1000] [--no-corpus]
     python benchmarks/bench_formats.py dump [--sizes 1000,10000,100000] [--jobs 1]
+    python benchmarks/bench_formats.py machine [--repeat 5]
+
+The 2-process column can only be as good as the machine: on a shared virtual machine two busy
+processes do not always get two cores' worth of work done. `formats` therefore also times a
+pure-Python loop (no I/O, no shared data) on 1 and 2 processes, before and after its table:
+the machine's own scaling in the same minutes, to read the × column against. `machine` times
+that loop alone.
 """
 
 from __future__ import annotations
@@ -84,7 +91,44 @@ def best(argv: list[str], repeat: int) -> dict:
     return min((measure(argv) for _ in range(repeat)), key=lambda r: r["seconds"])
 
 
+def _loop(n: int) -> None:
+    total, seen = 0, {}
+    for i in range(n):
+        total += i * i % 7
+        if i % 97 == 0:
+            seen[str(i)] = total
+
+
+def machine_scaling(n: int = 2_000_000) -> float:
+    """How much faster two processes get twice a pure-Python loop's work done than one does it
+    once, on this machine now (2.0: two whole cores)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+
+    def run(procs: int) -> float:
+        workers = [ctx.Process(target=_loop, args=(n,)) for _ in range(procs)]
+        start = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        return time.perf_counter() - start
+
+    return 2 * run(1) / run(2)
+
+
+def _machine_line(repeat: int) -> str:
+    ratios = sorted(machine_scaling() for _ in range(repeat))
+    return f"this machine's own 2-process scaling now (a pure-Python loop, {repeat} runs): ×{ratios[0]:.2f}–{ratios[-1]:.2f}"
+
+
+def cmd_machine(args) -> None:
+    print(_machine_line(args.repeat))
+
+
 def cmd_formats(args) -> None:
+    print(_machine_line(3), flush=True)
     inputs = {f"{args.records:,} MARC-8 records": ([marc8_input(args.records)], args.records)}
     if not args.no_corpus:
         inputs["corpus (all serializations)"] = (corpus_inputs(), None)
@@ -101,6 +145,7 @@ def cmd_formats(args) -> None:
             cpu1, cpu2 = f"({records / r1['cpu']:,.0f})", f"({records / r2['cpu']:,.0f})"
             print(f"{fmt:13}{name:29}{rate1:9,.0f}{cpu1:>8}{r1['rss']:8.0f}{rate2:9,.0f}{cpu2:>8}"
                   f"{r2['rss']:6.0f}+{r2['worker_rss']:<5.0f}{rate2 / rate1:6.2f}", flush=True)
+    print(_machine_line(3))
 
 
 _COUNTS: dict[tuple, int] = {}
@@ -143,6 +188,9 @@ def main() -> None:
     d.add_argument("--shard-size", type=int, default=10_000)
     d.add_argument("--jobs", type=int, default=1)
     d.set_defaults(func=cmd_dump)
+    m = sub.add_parser("machine")
+    m.add_argument("--repeat", type=int, default=5)
+    m.set_defaults(func=cmd_machine)
     args = ap.parse_args()
     args.func(args)
 

@@ -14,6 +14,8 @@ The inputs become a stream of *tasks*, in input order:
   worker busy while the others have nothing left to do.
 * consecutive small tasks (many small inputs, each with its own begin, end and positions) travel
   as one group task (:func:`grouped`), so that a task's fixed costs are paid once for them all.
+* on local processes, tasks shrink as the end of the input bytes nears (:class:`Taper`), so that
+  the workers finish at about the same time.
 
 A worker maps each record with the profiles and formats it (:class:`Converter`), and sends
 back one block of bytes for the task's records (:class:`~marc2rdf.serialize.sinks.Records`; on
@@ -60,6 +62,7 @@ from marc2rdf.vocab import PREFIXES
 
 CHUNK_BYTES = 64 << 10  # ISO 2709 bytes a task (local processes)
 DASK_CHUNK_BYTES = 1 << 20  # ... on Dask, where a task costs more to schedule
+LEAST_BYTES = 8 << 10  # ... at the least, near the end of the work (see Taper)
 BATCH = 100  # records a task, for inputs read in the parent
 WHOLE_BYTES = 4 << 20  # inputs of other serializations up to this size are read by a worker, whole
 GROUP_PARTS = 64  # inputs (or pieces of them) one task may read, when they are small
@@ -228,24 +231,78 @@ def _where(item, start: int) -> tuple[int, int | None, int | None]:
 # -- cutting the inputs into tasks --------------------------------------------------------------
 
 
-def iso2709_chunks(stream, size: int) -> Iterator[tuple[int, bytes]]:
-    """(offset, bytes) pieces of about ``size`` bytes, each ending at a record boundary."""
-    buf, start = b"", 0
+def iso2709_chunks(stream, size: int, sizes: Callable[[], int] | None = None) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) pieces of about ``size`` bytes, each ending at a record boundary; with
+    ``sizes``, of about ``min(size, sizes())`` bytes, asked before each piece."""
+    buf, start, eof = b"", 0, False
     while True:
-        block = stream.read(size)
-        if block:
-            buf += block
-        while len(buf) > size:
-            m = _BOUNDARY.search(buf, size - 2)
-            if m is None:
-                break
+        want = size if sizes is None else min(size, sizes())
+        while len(buf) <= want and not eof:
+            block = stream.read(size)
+            if block:
+                buf += block
+            else:
+                eof = True
+        if len(buf) <= want:  # the end of the input
+            break
+        m = _BOUNDARY.search(buf, want - 2)
+        if m is not None:
             yield start, buf[: m.end()]
             start += m.end()
             buf = buf[m.end() :]
-        if not block:
+        elif eof:
             break
+        else:  # a record longer than the piece: read on
+            block = stream.read(size)
+            if block:
+                buf += block
+            else:
+                eof = True
     if buf:
         yield start, buf
+
+
+class Taper:
+    """Task sizes that shrink as the end of the work nears, so that the workers finish together.
+
+    A task near the end of a run keeps its worker busy while the others have nothing left to do:
+    with tasks of ``most`` bytes the last worker ends up to a whole task after the others. So a
+    task is at most ``left / (2 × jobs)`` bytes, ``left`` being the input bytes not yet given out
+    as tasks (``least`` at the least, where a task's fixed costs would start to show). ``left`` is
+    counted from the inputs' sizes on disk; with an input of unknown size (standard input, gzip)
+    every task is ``most`` bytes."""
+
+    def __init__(self, inputs: list[str], jobs: int, most: int, least: int):
+        self.jobs, self.most, self.least = jobs, most, least
+        self.sizes = [_input_size(path) for path in inputs]
+        self.left = None if None in self.sizes else sum(self.sizes)  # type: ignore[arg-type]
+        self.given = [0] * len(inputs)
+
+    def __call__(self) -> int:
+        """The size of the next task."""
+        if self.left is None:
+            return self.most
+        return max(self.least, min(self.most, self.left // (2 * self.jobs)))
+
+    def give(self, i: int, n: int) -> None:
+        """``n`` bytes of input ``i`` went into a task."""
+        n = min(n, max(0, (self.sizes[i] or 0) - self.given[i]))  # an input grown since: no more than its size
+        self.given[i] += n
+        if self.left is not None:
+            self.left -= n
+
+    def finish(self, i: int) -> None:
+        """Input ``i`` is given out (or could not be read)."""
+        self.give(i, (self.sizes[i] or 0) - self.given[i])
+
+
+def _input_size(path: str) -> int | None:
+    if path == "-" or path.endswith(".gz"):
+        return None
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # a missing input: nothing to give out
 
 
 def _plain_file(path: str) -> bool:
@@ -274,16 +331,20 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: int = BATCH,
-          ranges: bool = False, ahead: int = 0) -> Iterator[tuple[tuple | None, tuple]]:
+          ranges: bool = False, ahead: int = 0, taper: Taper | None = None) -> Iterator[tuple[tuple | None, tuple]]:
     """(task or None, what the parent needs to take its result) for every input, in order.
     With ``ahead``, inputs that would each be one large task, up to that many bytes of them (see
     :class:`_Ahead`), are started before their turn: ``(task, ("ahead", i))``, then in its place
-    ``(("ahead", i), context)``."""
+    ``(("ahead", i), context)``. With ``taper``, ISO 2709 pieces are of the sizes it gives, and it
+    is told of every input byte given out."""
     early = _Ahead(run, settings, chunk_bytes, ahead) if ahead and not ranges else None
     for i, path in enumerate(run.inputs):
         name = early.taken(i) if early is not None else None
         if early is not None:
-            yield from early.start(i)
+            for task, ctx in early.start(i):
+                if taper is not None:
+                    taper.give(ctx[1], len(task[4]))
+                yield task, ctx
         yield None, ("begin", path)
         if name is not None:  # started before
             yield ("ahead", i), ("raw", name)
@@ -294,7 +355,9 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
                 fmt = run.from_format or detect(src.head)
                 if fmt and format_named(fmt).name == "iso2709":
                     by_range = ranges and _plain_file(path)
-                    for start, data in iso2709_chunks(src.stream, chunk_bytes):
+                    for start, data in iso2709_chunks(src.stream, chunk_bytes, taper):
+                        if taper is not None:
+                            taper.give(i, len(data))
                         if by_range:
                             task = ("range", settings, os.path.abspath(path), src.name, start, start + len(data))
                         else:
@@ -315,6 +378,8 @@ def tasks(run: Run, settings: Settings, chunk_bytes: int = CHUNK_BYTES, batch: i
                         yield ("records", settings, [i.record for i in items if isinstance(i, Read)]), ("items", items)
         except InputError as exc:
             yield None, ("failed", path, exc)
+        if taper is not None:
+            taper.finish(i)
         yield None, ("end", path)
 
 
@@ -391,10 +456,11 @@ def _size(task: tuple) -> int | None:
     return None
 
 
-def grouped(todo: Iterable[tuple[tuple | None, tuple]], budget: int,
-            most: int = GROUP_PARTS) -> Iterator[tuple[tuple | None, tuple]]:
+def grouped(todo: Iterable[tuple[tuple | None, tuple]], budget: int, most: int = GROUP_PARTS,
+            taper: Taper | None = None) -> Iterator[tuple[tuple | None, tuple]]:
     """The tasks of :func:`tasks`, consecutive small ones sent as one ``("group", settings, [task])``
-    of at most ``budget`` input bytes and ``most`` tasks, so that many small inputs cost few tasks.
+    of at most ``budget`` input bytes (or what ``taper`` gives, when less) and ``most`` tasks, so
+    that many small inputs cost few tasks.
     Its context, ``("group", [(context, index of its result or None)])``, keeps every context of the
     tasks and the inputs it covers (their begin and end, an input that could not be opened) in order."""
     parts: list[tuple] = []
@@ -420,10 +486,11 @@ def grouped(todo: Iterable[tuple[tuple | None, tuple]], budget: int,
                 yield None, ctx
             continue
         n = _size(task)
-        if parts and (n is None or size + n > budget or len(parts) >= most):
+        limit = budget if taper is None else min(budget, taper())
+        if parts and (n is None or size + n > limit or len(parts) >= most):
             yield from group()
             parts, ctxs, size = [], [], 0
-        if n is None or n > budget:
+        if n is None or n > limit:
             yield task, ctx
             continue
         ctxs.append((ctx, len(parts)))
@@ -728,6 +795,10 @@ def convert(run: Run, settings: Settings, sink, jobs: int = 1, engine: str = "lo
                 taker.take(ctx, result)
     else:
         with local_engine(jobs) as execute:
-            todo = tasks(run, settings, ahead=WHOLE_BYTES if jobs > 1 else 0)
-            for ctx, result in execute(grouped(todo, CHUNK_BYTES) if jobs > 1 else todo):
+            if jobs > 1:
+                taper = Taper(run.inputs, jobs, CHUNK_BYTES, LEAST_BYTES)
+                todo = grouped(tasks(run, settings, ahead=WHOLE_BYTES, taper=taper), CHUNK_BYTES, taper=taper)
+            else:
+                todo = tasks(run, settings)
+            for ctx, result in execute(todo):
                 taker.take(ctx, result)

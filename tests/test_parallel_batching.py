@@ -3,14 +3,16 @@ any number of processes the output, the rejects, the messages and the counts are
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from marc2rdf import cli
-from marc2rdf.parallel import CHUNK_BYTES, WHOLE_BYTES, Settings, grouped, tasks
+from marc2rdf.parallel import CHUNK_BYTES, WHOLE_BYTES, Settings, Taper, grouped, iso2709_chunks, tasks
 from marc2rdf.pipeline import Run
 
 from support import CORPUS
@@ -141,3 +143,65 @@ sys.exit(cli.main(["convert", "--no-progress", "--jobs", "2", "-o", os.devnull, 
     assert proc.returncode == 0, proc.stderr.decode()
     firsts = [p.read_text()[:4] for p in tmp_path.iterdir() if p.name.isdigit()]
     assert firsts and set(firsts) == {"True"}
+
+
+# -- tasks that shrink towards the end of the work -----------------------------------------------
+
+PRIDE = CORPUS / "iso2709/marc4j__pride-and-prejudice-fixed.mrc"  # 383 records, 352,005 bytes
+
+
+def _task_bytes(stream) -> list[int]:
+    sizes = []
+    for task, _ in stream:
+        if task is not None:
+            sizes.append(sum(len(p[4]) for p in task[2]) if task[0] == "group" else len(task[4]))
+    return sizes
+
+
+def test_iso2709_pieces_take_the_size_asked_before_each_one():
+    data = PRIDE.read_bytes()
+    longest = max(len(r) + 1 for r in data.split(b"\x1d"))
+    asked = iter([20_000, 9_000, 30_000] + [4_000] * 1000)
+    wanted: list[int] = []
+
+    def sizes():
+        wanted.append(next(asked))
+        return wanted[-1]
+
+    pieces = list(iso2709_chunks(io.BytesIO(data), 16_384, sizes))
+    assert b"".join(p for _, p in pieces) == data
+    assert [start for start, _ in pieces] == [sum(len(p) for _, p in pieces[:i]) for i in range(len(pieces))]
+    # at most `size` (16,384) asked of a piece; each ends at the first record boundary after it
+    for (_, piece), want in zip(pieces[:-1], wanted, strict=False):
+        want = min(want, 16_384)
+        assert piece.endswith(b"\x1e\x1d") and want <= len(piece) < want + longest
+    assert [len(p) < 16_384 + longest for _, p in pieces[:2]] == [True, True] and len(pieces[1][1]) < 9_000 + longest
+
+
+def test_tasks_shrink_towards_the_end_and_give_out_every_byte(tmp_path):
+    run = Run([str(PRIDE)])
+    settings = Settings()
+    even = _task_bytes(grouped(tasks(run, settings, chunk_bytes=32_768), 32_768))
+    taper = Taper(run.inputs, 2, 32_768, 4_096)
+    shrinking = _task_bytes(grouped(tasks(run, settings, chunk_bytes=32_768, taper=taper), 32_768, taper=taper))
+    assert sum(even) == sum(shrinking) == PRIDE.stat().st_size and taper.left == 0
+    assert len(even) == 11 and min(even[:-1]) >= 32_768
+    # whole tasks while 4 × 32 KiB is left, then a quarter of what is left, down to 4 KiB
+    assert len(shrinking) > len(even) + 5 and shrinking[:6] == even[:6]
+    assert shrinking[-2] < 4_096 + 3_000 and max(shrinking[-5:]) < 12_000
+    left = PRIDE.stat().st_size
+    for size in shrinking[:-1]:
+        assert size >= max(4_096, min(32_768, left // 4))  # a piece ends after the size asked
+        left -= size
+
+
+def test_every_input_byte_is_counted_once_whatever_travels_how(inputs):
+    run = Run(inputs)
+    taper = Taper(run.inputs, 3, CHUNK_BYTES, 8_192)
+    total = taper.left
+    assert total == sum(Path(p).stat().st_size for p in inputs if Path(p).exists())  # the missing one: 0
+    stream = list(grouped(tasks(run, Settings(), ahead=WHOLE_BYTES, taper=taper), CHUNK_BYTES, taper=taper))
+    assert taper.left == 0 and stream[-1] == (None, ("end", inputs[-1]))
+    # standard input and gzip have no size to count from: every task is of the most bytes
+    assert Taper(["-", *inputs], 2, CHUNK_BYTES, 8_192)() == CHUNK_BYTES
+    assert Taper([*inputs, "x.mrc.gz"], 2, CHUNK_BYTES, 8_192).left is None
