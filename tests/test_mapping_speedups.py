@@ -6,6 +6,7 @@ generated edge cases) and ask for the same result, order included:
 * each rule's generated function (``fuse.fuse_rule``) against its compiled pieces run one by one;
 * the record's content key (for blank-node labels) against a join of each field's text;
 * the index of a record with 880s against the pairing written field by field with pymarc;
+* the record id found in that index against the one found with pymarc's ``get_fields``;
 * the final-period rule of ``trim_punctuation`` against the regular expression it replaced.
 """
 
@@ -246,6 +247,32 @@ def test_odd_880_links_are_indexed_as_pymarc_pairs_them():
     assert [v.field["a"] for v in index.by_tag["250"]] == ["twin given twice", "first of two"]
     assert index.by_tag["250"][0].twin.field["a"] == "second of two"
     assert index.by_tag["245"][0].twin.lang == "ja-Jpan"
+
+
+def test_the_record_id_from_the_index_is_the_one_get_fields_finds(records):
+    (mapper,) = load_mappers(["bibframe"])
+    ids = set()
+    for r in records:
+        by_index = mapper._record_id(r, RecordIndex(r, mapper.script_tag).by_tag)
+        assert by_index == mapper._record_id(r, None)
+        ids.add(by_index)
+    assert len(ids) > 1500
+
+    # an 880 linked to a 001 is indexed under 001 but is no 001; with none, the 035 is the id
+    (local,) = load_mappers(["bibframe"])
+    local.record_id_specs = [("001", "a"), ("035", "a")]  # $a: what an 880 in 001's place would give
+    r = Record()
+    r.add_field(Field(tag="035", indicators=Indicators(" ", " "), subfields=[Subfield("a", "(OCoLC)42")]))
+    r.add_field(Field(tag="880", indicators=Indicators(" ", " "), subfields=[Subfield("6", "001-00"), Subfield("a", "x")]))
+    r.add_field(Field(tag="880", indicators=Indicators(" ", " "), subfields=[Subfield("6", "035-00"), Subfield("a", "(X)1")]))
+    assert "001" in RecordIndex(r, local.script_tag).by_tag
+    assert local._record_id(r, RecordIndex(r, local.script_tag).by_tag) == local._record_id(r, None) == "(OCoLC)42"
+    # asked again for the record just mapped: the id found then; another record: its own
+    local.map(r)
+    assert local.record_id(r) == "(OCoLC)42"
+    other = Record()
+    other.add_field(Field(tag="001", data="b7"))
+    assert local.record_id(other) == "b7"
 
 
 # -- trim_punctuation's final period ----------------------------------------------------------

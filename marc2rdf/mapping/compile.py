@@ -824,10 +824,20 @@ class Mapper:
         self._clean_templates = iri_safe(base) and all(iri_safe(suffix) for suffix in nodes.values())
         self.script_tag = script_tag
         self.terms = terms
+        self._last: tuple[Record | None, str] = (None, "")  # the record last mapped, and its id
 
     def record_id(self, record: Record) -> str:
+        if record is self._last[0]:  # asked again for the record just mapped (graph names)
+            return self._last[1]
+        return self._record_id(record, None)
+
+    def _record_id(self, record: Record, by_tag: dict[str, list] | None) -> str:
+        """The record's id; ``by_tag``, the record's index, when there is one (its lists hold an
+        880 under its linked tag too: only fields of the tag itself count, as ``get_fields``)."""
         for tag, codes in self.record_id_specs:
-            for f in record.get_fields(tag):
+            fields = record.get_fields(tag) if by_tag is None or tag == "LDR" else \
+                [v.field for v in by_tag.get(tag, ()) if v.field.tag == tag]
+            for f in fields:
                 if f.is_control_field():
                     v = (f.data or "").strip()
                 else:
@@ -838,13 +848,15 @@ class Mapper:
         return "r" + hashlib.sha1(str(record).encode("utf-8")).hexdigest()[:16]
 
     def context(self, record: Record) -> Ctx:
-        rid = self.record_id(record)
+        index = RecordIndex(record, self.script_tag)
+        rid = self._record_id(record, index.by_tag)
+        self._last = (record, rid)
         if self._clean_templates and iri_safe(rid):
             # nothing to percent-encode: what iri() would give, without a search per node
             nodes = {name: f"<{self.base}{rid}{suffix}>" for name, suffix in self.node_templates.items()}
         else:
             nodes = {name: iri(f"{self.base}{rid}{suffix}") for name, suffix in self.node_templates.items()}
-        return Ctx(RecordIndex(record, self.script_tag), self.base, rid, nodes, self.name)
+        return Ctx(index, self.base, rid, nodes, self.name)
 
     def plan(self, present: frozenset[str]) -> list[Callable[[Ctx], None]]:
         """The rules that can match a record with these tags, in rule order."""
