@@ -85,9 +85,11 @@ def _charset(g0: int, g1: int) -> _Charset:
     return _Charset("".join(chars), pattern)
 
 
+@cache
 def _eacc_table() -> tuple[dict[bytes, str], frozenset[bytes]]:
     """EACC characters by their 3 bytes, and the 3-byte characters after which combining marks
-    still wait: pymarc's odd mappings and the control characters it drops."""
+    still wait: pymarc's odd mappings and the control characters it drops. Made the first time
+    a multibyte run is met (some 16,000 entries: most catalogues have no CJK records)."""
     odd = {cp.to_bytes(3, "big"): chr(uni) for cp, uni in ODD_MAP.items() if cp not in CODESETS[EACC]}
     dropped = {bytes((0, 0, b)): "" for b in _DROPPED}
     table = {cp.to_bytes(3, "big"): chr(uni) for cp, (uni, _combining) in CODESETS[EACC].items()}
@@ -96,7 +98,6 @@ def _eacc_table() -> tuple[dict[bytes, str], frozenset[bytes]]:
 
 # EACC has no combining marks: a character of it is a base character unless listed as leaving
 # the marks waiting; a key not in the table (a short one at the end of a value included) is a blank
-_EACC, _LEAVES_MARKS_WAITING = _eacc_table()
 
 
 def translate(value: bytes) -> tuple[str, int | None]:
@@ -167,11 +168,13 @@ def _multibyte_stop(value: bytes, pos: int, forced: bool) -> int:
 def _multibyte_run(value: bytes, pos: int, stop: int, marks: str, out: list[str]) -> tuple[str, int | None]:
     """Decodes the 3-byte characters from ``pos`` to ``stop``; returns the combining marks still
     waiting and where a character cut short by the end of the value would have ended."""
+    table, leaves_marks_waiting = _eacc_table()
     keys = [value[i : i + 3] for i in range(pos, stop, 3)]
-    chars = [_EACC.get(key, " ") for key in keys]
+    get = table.get
+    chars = [get(key, " ") for key in keys]
     if marks:
         for i, key in enumerate(keys):
-            if key not in _LEAVES_MARKS_WAITING:
+            if key not in leaves_marks_waiting:
                 chars[i] += marks
                 marks = ""
                 break
