@@ -81,7 +81,9 @@ def one(argv: list[str]) -> None:
 
 
 def measure(argv: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "one", *map(str, argv)], capture_output=True, text=True)
+    # modules from their compiled bytecode, as an installed package has them (pip compiles them)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, __file__, "one", *map(str, argv)], capture_output=True, text=True, env=env)
     if proc.returncode:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.splitlines()[-1])
