@@ -549,17 +549,17 @@ def _plain_record(chunk: list[Line]) -> tuple[Record, tuple[str, ...]] | None:
     fields = []
     for line in lines:
         text = line.text
-        if text[4:6] != "  " or text[:1] != "=" or line.bad_utf8:
+        if line.bad_utf8:
             return None
-        tag = text[1:4]
-        if tag in _DATA_TAGS:
-            control = False
-        elif tag in _CONTROL_TAGS:
-            control = True
-        elif _TAG.fullmatch(tag) and tag != "LDR":
-            control = False  # a tag with a letter
-        else:
-            return None  # a bad tag or a second leader: rejected on the general path
+        head = _HEADS.get(text[:6])  # "=245  " -> ("245", False): tag, control field
+        if head is None:
+            if text[4:6] != "  " or text[:1] != "=":
+                return None
+            tag = text[1:4]
+            if not _TAG.fullmatch(tag) or tag == "LDR":
+                return None  # a bad tag or a second leader: rejected on the general path
+            head = (tag, False)  # a tag with a letter
+        tag, control = head
         try:
             if control:
                 value = text[6:]
@@ -601,8 +601,11 @@ def _plain_record(chunk: list[Line]) -> tuple[Record, tuple[str, ...]] | None:
             # the general path decodes values after reading every line: whatever would go wrong
             # is left to it, in its order
             return None
-        indicators = text[6:8].ljust(2).replace("\\", " ")
-        fields.append(data_field(tag, _tuple_new(Indicators, (indicators[0], indicators[1])), subfields))
+        indicators = _INDICATORS.get(text[6:8])
+        if indicators is None:
+            indicators = text[6:8].ljust(2).replace("\\", " ")
+            indicators = _tuple_new(Indicators, (indicators[0], indicators[1]))
+        fields.append(data_field(tag, indicators, subfields))
     leader, repairs = repair_leader(leader)
     record = base.new_record(leader)
     record.fields = fields
@@ -610,9 +613,15 @@ def _plain_record(chunk: list[Line]) -> tuple[Record, tuple[str, ...]] | None:
 
 
 _tuple_new = tuple.__new__
-# tags read as control fields (is_control_tag) and, to begin with, the numeric tags of data fields
-_CONTROL_TAGS = frozenset(f"{n:03d}" for n in range(10))
-_DATA_TAGS = {f"{n:03d}" for n in range(10, 1000)}
+# The start of the line of every numeric tag, "=245  ", with the tag and whether it is a control
+# field (is_control_tag); a tag with a letter is looked at on its own.
+_HEADS = {f"={n:03d}  ": (f"{n:03d}", n < 10) for n in range(1000)}
+# The indicators of the usual indicator texts ("\\", "10"...): an Indicators tuple, which
+# cannot be changed, serves every field that has them.
+_INDICATORS = {
+    a + b: _tuple_new(Indicators, (a.replace("\\", " "), b.replace("\\", " ")))
+    for a in "\\ 0123456789" for b in "\\ 0123456789"
+}
 
 
 MRK = MrkSyntax()
