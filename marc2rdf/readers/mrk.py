@@ -40,18 +40,21 @@ import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from pymarc import Record, marc8_mapping
+from pymarc import Indicators, Record, Subfield, marc8_mapping
 
-from marc2rdf.readers.base import Item, nfc
+from marc2rdf.readers import base
+from marc2rdf.readers.base import Item, Position, Read, nfc
 from marc2rdf.readers.text import (
     DraftField,
     Line,
     MalformedLine,
     RecordDraft,
     Syntax,
+    _read_chunk,
     indicator,
     is_control_tag,
     read_lines,
+    repair_leader,
 )
 
 __all__ = ["MNEMONICS", "decode_mnemonics", "read_mrk", "write_mrk"]
@@ -313,48 +316,97 @@ def decode_mnemonics(raw: str, blanks: bool = False) -> tuple[str, list[str]]:
     return nfc(decoder.decode(tokenize(raw, blanks))), decoder.problems
 
 
+# How the decoder places a character (_char): a base character is written and followed by the
+# diacritics waiting for it; a MARC-8 diacritic waits for the next base character; a Unicode
+# combining mark (written as itself or as {U+XXXX}) is written where it is.
+_BASE, _DIACRITIC, _COMBINING = 0, 1, 2
+
+
 def _plain(raw: str, blanks: bool) -> str | None:
     """``raw`` (holding no escape) decoded without the decoder, when that gives the decoder's
-    result: every mnemonic in it stands for printable ASCII or for Unicode characters, so that no
-    MARC-8 character set is switched and no diacritic waits for its base (a Unicode combining mark
-    written as itself or as ``{U+XXXX}`` is already after its base); None otherwise."""
+    result: every mnemonic in it stands for printable ASCII, Unicode characters, or characters of
+    the default G1 set (ANSEL: ``{acute}``, ``{lstrok}``, ``{eacute}``...), so that no character
+    set is switched, no character is dropped or replaced, and every literal character that a
+    diacritic waits for is printable ASCII; None otherwise.
+
+    Literal text is the decoder's ``tokenize`` + ``decode`` of it, a run at a time: printable
+    ASCII in the default G0 set is itself, other characters are Unicode written as themselves; so
+    only the diacritics waiting for a base need placing, after the first character of the next
+    run (the decoder puts them after the next base character)."""
     if not _PLAIN_ASCII:
         return None
     out = []
+    pending = ""  # MARC-8 diacritics waiting for their base character, in order
     pos = 0
     for m in _MNEMONIC.finditer(raw):
-        name = m[1]
-        text = _PLAIN_MNEMONICS[name] if name in _PLAIN_MNEMONICS else _plain_mnemonic(name)
-        if text is None:
-            return None
-        literal = raw[pos:m.start()]
-        out.append(literal.replace("\\", " ") if blanks else literal)
-        out.append(text)
+        if pos < m.start():
+            literal = raw[pos:m.start()]
+            if blanks:
+                literal = literal.replace("\\", " ")
+            if pending:
+                if not " " <= literal[0] <= "~":
+                    return None  # the decoder decides where the diacritics go
+                out.append(literal[0])
+                out.append(pending)
+                pending = ""
+                literal = literal[1:]
+            out.append(literal)
         pos = m.end()
-    literal = raw[pos:]
-    out.append(literal.replace("\\", " ") if blanks else literal)
+        name = m[1]
+        units = _PLAIN_MNEMONICS[name] if name in _PLAIN_MNEMONICS else _plain_mnemonic(name)
+        if units is None:
+            return None
+        for char, kind in units:
+            if kind == _DIACRITIC:
+                pending += char
+            else:
+                out.append(char)
+                if pending and kind == _BASE:
+                    out.append(pending)
+                    pending = ""
+    if pos < len(raw):
+        literal = raw[pos:]
+        if blanks:
+            literal = literal.replace("\\", " ")
+        if pending:
+            if not " " <= literal[0] <= "~":
+                return None
+            out.append(literal[0])
+            out.append(pending)
+            pending = ""
+            literal = literal[1:]
+        out.append(literal)
+    out.append(pending)  # diacritics with no base after them are kept (Marc8Decoder.decode)
     return "".join(out)
 
 
-def _plain_mnemonic(name: str) -> str | None:
-    """What a mnemonic stands for when that is printable ASCII or Unicode characters, else None."""
-    chars = []
+def _plain_mnemonic(name: str) -> tuple[tuple[str, int], ...] | None:
+    """The characters a mnemonic stands for, each with how the decoder places it (``_BASE``,
+    ``_DIACRITIC``, ``_COMBINING``), when they are printable ASCII, Unicode characters or
+    characters of the default G1 set (ANSEL) that the decoder reads without a problem; None
+    when it is anything else (an escape, a control character, an undefined character)."""
+    units: tuple[tuple[str, int], ...] | None = ()
+    ansel = marc8_mapping.CODESETS.get(_ANSEL, {})
     for item in _mnemonic(name):
-        if isinstance(item, str):
-            chars.append(item)
-        elif 0x20 <= item < 0x7F:
-            chars.append(chr(item))
-        else:  # a control character, an escape or a MARC-8 byte beyond ASCII: the decoder decides
-            text = None
+        if isinstance(item, str):  # Marc8Decoder.decode
+            units += ((item, _COMBINING if unicodedata.combining(item) else _BASE),)
+        elif 0x20 <= item < 0x7F:  # Marc8Decoder.decode, printable ASCII (_PLAIN_ASCII)
+            units += ((chr(item), _BASE),)
+        elif item >= 0x80:  # Marc8Decoder._byte, in the default G1 set (0x80-0x9F: ANSEL anyway)
+            found = ansel.get(item) or ansel.get(item ^ 0x80)
+            if found is None:
+                units = None  # replaced with U+FFFD and reported: the decoder does that
+                break
+            units += ((chr(found[0]), _DIACRITIC if found[1] else _BASE),)
+        else:  # a control character or an escape: the decoder decides
+            units = None
             break
-    else:
-        text = "".join(chars)
     if len(_PLAIN_MNEMONICS) < 4096:
-        _PLAIN_MNEMONICS[name] = text
-    return text
+        _PLAIN_MNEMONICS[name] = units
+    return units
 
 
-_PLAIN_MNEMONICS: dict[str, str | None] = {}
+_PLAIN_MNEMONICS: dict[str, tuple[tuple[str, int], ...] | None] = {}
 # the decoder reads printable ASCII (0x20-0x7E) in the default G0 set as itself
 _PLAIN_ASCII = all(
     marc8_mapping.CODESETS.get(_ASCII, {}).get(byte) == (byte, 0) for byte in range(0x21, 0x7F)
@@ -444,7 +496,132 @@ class MrkSyntax(Syntax):
         return value
 
 
+    def read_chunk(self, chunk: list[Line], name: str, ordinal: int) -> Item:
+        # a subclass that reads lines or values its own way is read on the general path
+        if _FAST_CHUNKS and self._plain_reading:
+            read = _plain_record(chunk)
+            if read is not None:
+                record, repairs = read
+                first = chunk[0]
+                # Position(...) and Read(...), as _read_chunk() makes them
+                position = _tuple_new(Position, (name, ordinal, first.offset, first.number))
+                raw = b"".join([line.raw for line in chunk])
+                return _tuple_new(Read, (record, position, raw, repairs))
+        return _read_chunk(chunk, name, ordinal, self)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plain_reading = all(getattr(cls, method) is getattr(MrkSyntax, method)
+                                 for method in ("parse_line", "leader", "field", "continuation", "value",
+                                                "place_indicators", "_subfields"))
+
+    _plain_reading = True
+
+
 _TAG = re.compile(r"[0-9A-Za-z]{3}")
+
+# Records are read by _plain_record() when they can be; False: always by the general path
+_FAST_CHUNKS = True
+
+
+def _plain_record(chunk: list[Line]) -> tuple[Record, tuple[str, ...]] | None:
+    """The record of ``chunk`` and its repairs, as :func:`_read_chunk` makes them with
+    :class:`MrkSyntax`, when every line of the record is a field line of the usual shape:
+    ``=`` + tag + two spaces, then control data, or indicators and ``$``-delimited subfields,
+    none empty; valid UTF-8; every value decoded without a problem. None for anything else (a
+    leader line after the first, a wrapped line, ``$$``, a broken line...): the record is then
+    read on the general path, which gives the reasons, repairs and notes of such records.
+
+    Each pymarc field is made directly from its line, without the DraftField and the calls per
+    line and per value of the general path, which come to the same for such lines: each value
+    is what :meth:`MrkSyntax.value` gives, and the field what ``new_field`` makes of it."""
+    first = chunk[0]
+    text = first.text
+    if text.startswith(("=LDR", "=000")):  # the leader (MrkSyntax.parse_line)
+        leader = MRK.leader(text)
+        lines = chunk[1:]
+        if first.bad_utf8:
+            return None
+    else:
+        leader = None
+        lines = chunk
+    data_field, control_field = base.data_field, base.control_field
+    fields = []
+    for line in lines:
+        text = line.text
+        if line.bad_utf8:
+            return None
+        head = _HEADS.get(text[:6])  # "=245  " -> ("245", False): tag, control field
+        if head is None:
+            if text[4:6] != "  " or text[:1] != "=":
+                return None
+            tag = text[1:4]
+            if not _TAG.fullmatch(tag) or tag == "LDR":
+                return None  # a bad tag or a second leader: rejected on the general path
+            head = (tag, False)  # a tag with a letter
+        tag, control = head
+        try:
+            if control:
+                value = text[6:]
+                if "{" in value or "\x1b" in value or ("\\" in value and not _PLAIN_ASCII):
+                    value, problems = decode_mnemonics(value, blanks=True)
+                    if problems:
+                        return None  # noted on the general path
+                else:  # what decode_mnemonics(value, blanks=True) gives
+                    value = nfc(value.replace("\\", " "))
+                fields.append(control_field(tag, value))
+                continue
+            data = text[8:]
+            if not data:
+                subfields = []
+            elif data[0] != "$":
+                return None  # text before the first subfield
+            else:
+                parts = data[1:].split("$")
+                if "" in parts:
+                    return None  # an empty subfield, noted on the general path
+                if "{" not in text and "\x1b" not in text:
+                    # no mnemonic and no escape in the line: every value is its text, NFC
+                    if text.isascii():
+                        subfields = [_tuple_new(Subfield, (part[0], part[1:])) for part in parts]
+                    else:
+                        subfields = [_tuple_new(Subfield, (part[0], nfc(part[1:]))) for part in parts]
+                else:
+                    subfields = []
+                    for part in parts:
+                        value = part[1:]
+                        if "{" in value or "\x1b" in value:
+                            value, problems = decode_mnemonics(value)
+                            if problems:
+                                return None
+                        else:
+                            value = nfc(value)
+                        subfields.append(_tuple_new(Subfield, (part[0], value)))
+        except Exception:
+            # the general path decodes values after reading every line: whatever would go wrong
+            # is left to it, in its order
+            return None
+        indicators = _INDICATORS.get(text[6:8])
+        if indicators is None:
+            indicators = text[6:8].ljust(2).replace("\\", " ")
+            indicators = _tuple_new(Indicators, (indicators[0], indicators[1]))
+        fields.append(data_field(tag, indicators, subfields))
+    leader, repairs = repair_leader(leader)
+    record = base.new_record(leader)
+    record.fields = fields
+    return record, tuple(repairs)
+
+
+_tuple_new = tuple.__new__
+# The start of the line of every numeric tag, "=245  ", with the tag and whether it is a control
+# field (is_control_tag); a tag with a letter is looked at on its own.
+_HEADS = {f"={n:03d}  ": (f"{n:03d}", n < 10) for n in range(1000)}
+# The indicators of the usual indicator texts ("\\", "10"...): an Indicators tuple, which
+# cannot be changed, serves every field that has them.
+_INDICATORS = {
+    a + b: _tuple_new(Indicators, (a.replace("\\", " "), b.replace("\\", " ")))
+    for a in "\\ 0123456789" for b in "\\ 0123456789"
+}
 
 
 MRK = MrkSyntax()
