@@ -12,13 +12,15 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
-from pymarc import Record, Subfield
+from pymarc import Indicators, Record, Subfield
 
 from marc2rdf.readers.base import (
     Item,
     Position,
     Read,
     Reject,
+    control_field,
+    data_field,
     new_field,
     new_record,
 )
@@ -62,27 +64,17 @@ def _build(elem, repairs: list[str]) -> Record | None:
     leader = None
     marc = False
     kinds = _KINDS
+    # the data fields, most of the children, picked out by lxml itself (as the children that
+    # _kind names datafield): the name of each need not be made a Python string and looked up
+    datafields = set(elem.iterchildren(_DATAFIELD))
     for child in elem:
-        name = kinds.get(child.tag) or _kind(child.tag)
-        if name == "controlfield":
-            marc = True
-            tag = child.get("tag")
-            if not tag:
-                raise ValueError(f"line {child.sourceline}: controlfield without a tag")
-            tag = tag.strip()
-            text = child.text or ""
-            if not text.isascii():
-                text = _normalize("NFC", text)
-            append(new_field(tag, data=text))
-        elif name == "datafield":
+        if child in datafields:
             marc = True
             tag = child.get("tag")
             if not tag:
                 raise ValueError(f"line {child.sourceline}: datafield without a tag")
             subfields = []
-            for sf in child:
-                if (kinds.get(sf.tag) or _kind(sf.tag)) != "subfield":
-                    continue
+            for sf in child.iterchildren(_SUBFIELD):  # the children _kind names subfield
                 code = sf.get("code")
                 if not code:  # None or ""
                     raise ValueError(f"line {sf.sourceline}: subfield of {tag} without a code")
@@ -95,7 +87,27 @@ def _build(elem, repairs: list[str]) -> Record | None:
             if len(ind1) != 1 or len(ind2) != 1:
                 ind1 = _indicator(child, "ind1", tag, repairs)
                 ind2 = _indicator(child, "ind2", tag, repairs)
-            append(new_field(tag.strip(), ind1, ind2, subfields))
+            tag = tag.strip()
+            if len(tag) == 3 and not (tag < "010" and tag.isdigit()):
+                # what new_field makes of a three-character tag that is not a control tag
+                append(data_field(tag, _tuple_new(Indicators, (ind1, ind2)), subfields))
+            else:
+                append(new_field(tag, ind1, ind2, subfields))
+            continue
+        name = kinds.get(child.tag) or _kind(child.tag)
+        if name == "controlfield":
+            marc = True
+            tag = child.get("tag")
+            if not tag:
+                raise ValueError(f"line {child.sourceline}: controlfield without a tag")
+            tag = tag.strip()
+            text = child.text or ""
+            if not text.isascii():
+                text = _normalize("NFC", text)
+            if len(tag) == 3 and tag < "010" and tag.isdigit():
+                append(control_field(tag, text))  # what new_field makes of a control tag
+            else:
+                append(new_field(tag, data=text))
         elif name == "leader":
             marc = True
             leader = child.text or ""
@@ -108,6 +120,11 @@ def _build(elem, repairs: list[str]) -> Record | None:
 
 _tuple_new = tuple.__new__
 _normalize = unicodedata.normalize
+# lxml's patterns for a local name in any namespace or none, which match the elements that
+# _kind gives that name (not comments, processing instructions, entities, nor a name with an
+# undeclared prefix, which lxml keeps whole)
+_DATAFIELD = "{*}datafield"
+_SUBFIELD = "{*}subfield"
 # the local name of each element tag met (``{namespace}name`` or ``name``; "" for comments,
 # processing instructions and entities), so that it is worked out once per document kind
 _KINDS: dict = {}
