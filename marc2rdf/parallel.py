@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import re
 import signal
+import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -297,12 +298,15 @@ class Taper:
 
 
 def _input_size(path: str) -> int | None:
+    """The bytes of a plain file; None where they are not known before reading (standard input,
+    a pipe, gzip)."""
     if path == "-" or path.endswith(".gz"):
         return None
     try:
-        return os.path.getsize(path)
+        info = os.stat(path)
     except OSError:
         return 0  # a missing input: nothing to give out
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _plain_file(path: str) -> bool:

@@ -4,6 +4,7 @@ any number of processes the output, the rejects, the messages and the counts are
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -205,3 +206,7 @@ def test_every_input_byte_is_counted_once_whatever_travels_how(inputs):
     # standard input and gzip have no size to count from: every task is of the most bytes
     assert Taper(["-", *inputs], 2, CHUNK_BYTES, 8_192)() == CHUNK_BYTES
     assert Taper([*inputs, "x.mrc.gz"], 2, CHUNK_BYTES, 8_192).left is None
+    fifo = Path(inputs[0]).with_name("pipe.mrc")
+    os.mkfifo(fifo)  # a named pipe: its size on disk (0) says nothing of what will come through it
+    assert Taper([str(fifo)], 2, CHUNK_BYTES, 8_192).left is None
+    assert Taper([str(fifo)], 2, CHUNK_BYTES, 8_192)() == CHUNK_BYTES
