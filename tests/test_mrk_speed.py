@@ -2,7 +2,8 @@
 what the general paths give.
 
 * ``text._records`` (lines read and grouped into records in one loop) against
-  ``split_records(iter_lines(...))``, which it stands for;
+  ``split_records(iter_lines(...))``, the plain formulation written below: a line iterator
+  feeding a record splitter;
 * ``mrk._plain_record`` (a record of plain field lines made directly) against ``_read_chunk``
   with :class:`MrkSyntax` (``parse_line``, ``DraftField``, ``finish``);
 * ``mrk._plain`` (values with ANSEL mnemonics decoded without the decoder) against
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import random
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -31,11 +34,11 @@ from marc2rdf.readers.text import (
     FORMATTED,
     KOHA,
     YAZ,
+    Line,
+    _looks_binary,
     _read_chunk,
     _records,
-    iter_lines,
     read_lines,
-    split_records,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -44,6 +47,65 @@ TEXT_FILES = sorted(p for p in DATA.rglob("*.txt") if p.name.endswith((".formatt
     DATA / "seed.txt"
 ]
 SYNTAXES = [mrk.MRK, FORMATTED, KOHA, YAZ]
+
+
+# -- the plain formulation of text._records ---------------------------------------------------
+
+
+def _decode_line(raw: bytes) -> tuple[str, bool]:
+    try:
+        text, bad = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, bad = raw.decode("utf-8", "replace"), True
+    text = text.removesuffix("\n")
+    text = text.removesuffix("\r")
+    return text, bad
+
+
+def iter_lines(stream: Iterable[bytes], name: str) -> Iterator[Line]:
+    """The lines of a binary stream, decoded; :class:`InputError` when it cannot be read or is
+    binary MARC rather than text."""
+    offset = 0
+    seen_text = False
+    lines = iter(stream)
+    for number in itertools.count(1):
+        try:
+            raw = next(lines)
+        except StopIteration:
+            return
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{name}: cannot read: {exc}") from exc
+        if isinstance(raw, str):  # a text stream: accept it rather than fail
+            raw = raw.encode("utf-8")
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            offset, raw = 3, raw[3:]
+        if not seen_text and raw.strip():
+            if _looks_binary(raw):
+                raise InputError(f"{name}: binary data (ISO 2709?), not a text MARC dump")
+            seen_text = True
+        text, bad = _decode_line(raw)
+        yield Line(number, offset, text, raw, bad)
+        offset += len(raw)
+
+
+def split_records(lines: Iterable[Line], starts_record: Callable[[str], bool],
+                  whitespace_is_blank: bool = False) -> Iterator[list[Line]]:
+    """Group lines into records: an empty line ends a record, and a line for which
+    ``starts_record`` is true begins a new one. Whitespace-only lines inside a record are kept
+    (they continue a value) unless ``whitespace_is_blank``; before a record they are skipped."""
+    chunk: list[Line] = []
+    for line in lines:
+        if not line.text.strip() and (not chunk or not line.text or whitespace_is_blank):
+            if chunk:
+                yield chunk
+                chunk = []
+            continue
+        if chunk and starts_record(line.text):
+            yield chunk
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        yield chunk
 
 
 # -- comparing items ---------------------------------------------------------------------------

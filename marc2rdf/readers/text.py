@@ -86,64 +86,8 @@ class Line(NamedTuple):
     bad_utf8: bool  # invalid UTF-8 was replaced with U+FFFD
 
 
-def _decode_line(raw: bytes) -> tuple[str, bool]:
-    try:
-        text, bad = raw.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, bad = raw.decode("utf-8", "replace"), True
-    text = text.removesuffix("\n")
-    text = text.removesuffix("\r")
-    return text, bad
-
-
 def _looks_binary(raw: bytes) -> bool:
     return any(c in raw for c in (b"\x00", b"\x1d", b"\x1e", b"\x1f"))
-
-
-def iter_lines(stream: Iterable[bytes], name: str) -> Iterator[Line]:
-    """The lines of a binary stream, decoded; :class:`InputError` when it cannot be read or is
-    binary MARC rather than text."""
-    offset = 0
-    seen_text = False
-    lines = iter(stream)
-    for number in itertools.count(1):
-        try:
-            raw = next(lines)
-        except StopIteration:
-            return
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{name}: cannot read: {exc}") from exc
-        if isinstance(raw, str):  # a text stream: accept it rather than fail
-            raw = raw.encode("utf-8")
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            offset, raw = 3, raw[3:]
-        if not seen_text and raw.strip():
-            if _looks_binary(raw):
-                raise InputError(f"{name}: binary data (ISO 2709?), not a text MARC dump")
-            seen_text = True
-        text, bad = _decode_line(raw)
-        yield Line(number, offset, text, raw, bad)
-        offset += len(raw)
-
-
-def split_records(lines: Iterable[Line], starts_record: Callable[[str], bool],
-                  whitespace_is_blank: bool = False) -> Iterator[list[Line]]:
-    """Group lines into records: an empty line ends a record, and a line for which
-    ``starts_record`` is true begins a new one. Whitespace-only lines inside a record are kept
-    (they continue a value) unless ``whitespace_is_blank``; before a record they are skipped."""
-    chunk: list[Line] = []
-    for line in lines:
-        if not line.text.strip() and (not chunk or not line.text or whitespace_is_blank):
-            if chunk:
-                yield chunk
-                chunk = []
-            continue
-        if chunk and starts_record(line.text):
-            yield chunk
-            chunk = []
-        chunk.append(line)
-    if chunk:
-        yield chunk
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,9 +296,12 @@ def read_lines(stream: Iterable[bytes], name: str, syntax: Syntax) -> Iterator[I
 
 def _records(stream: Iterable[bytes], name: str, starts_record: Callable[[str], bool],
              whitespace_is_blank: bool = False) -> Iterator[list[Line]]:
-    """``split_records(iter_lines(stream, name), starts_record, whitespace_is_blank)`` in one
-    loop: the same lists of the same lines, and the same errors after the same records. It saves
-    a generator step and a few calls on every line; blank lines are not made into a Line."""
+    """The lines of a binary stream, decoded and grouped into records: an empty line ends a
+    record, and a line for which ``starts_record`` is true begins a new one. Whitespace-only
+    lines inside a record are kept (they continue a value) unless ``whitespace_is_blank``; before
+    a record they are skipped. :class:`InputError` when the stream cannot be read or is binary
+    MARC rather than text (after the records read before). One loop, with no generator step or
+    call a line: blank lines are not made into a :class:`Line`."""
     offset = 0
     number = 0
     seen_text = False
@@ -376,7 +323,7 @@ def _records(stream: Iterable[bytes], name: str, starts_record: Callable[[str], 
             if _looks_binary(raw):
                 raise InputError(f"{name}: binary data (ISO 2709?), not a text MARC dump")
             seen_text = True
-        # _decode_line(), written out
+        # UTF-8, invalid bytes replaced (and the line flagged), without its line ending
         try:
             text, bad = raw.decode("utf-8"), False
         except UnicodeDecodeError:
