@@ -204,3 +204,53 @@ def test_a_context_with_a_vocab_gives_bare_words():
     assert doc["bf:genreForm"] == {"@id": "schema:Novel"}  # @vocab is for properties and classes only
     expected = canonical(ox.parse("".join(f"{s} {p} {o} .\n" for s, p, o in triples), ox.RdfFormat.N_TRIPLES))
     assert canonical(with_oxigraph("jsonld-lines", data)) == expected == canonical(with_rdflib("jsonld-lines", data))
+
+
+def _unique_keys(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), f"a key twice in one object: {keys}"
+    return dict(pairs)
+
+
+def _as_json_dumps_writes(line: str) -> str:
+    return json.dumps(json.loads(line, object_pairs_hook=_unique_keys), ensure_ascii=False, separators=(",", ":"))
+
+
+def test_jsonld_text_is_what_json_dumps_writes_for_its_tree(outputs):
+    # the trees are written as text directly: each line must be the text json.dumps gives for the
+    # tree it parses to, with no key twice in an object
+    lines = outputs["jsonld-lines"].decode("utf-8").splitlines()
+    assert len(lines) == 219
+    for line in lines:
+        assert _as_json_dumps_writes(line) == line
+
+
+def test_jsonld_literals_with_escapes_language_and_datatype():
+    bf, xsd = PREFIXES["bf"], PREFIXES["xsd"]
+    work = "<http://example.org/1#Work>"
+    triples = [
+        (work, f"<{PREFIXES['rdf']}type>", f"<{bf}Work>"),
+        (work, f"<{bf}note>", '"say \\"hi\\" \\\\ back\\nslash\\ttab \\u0001 é"'),  # N-Triples escapes
+        (work, f"<{bf}summary>", '"plain é ü 日本"'),
+        (work, f"<{bf}title>", '"Война и мир"@ru-Cyrl'),
+        (work, f"<{bf}date>", f'"1869"^^<{xsd}gYear>'),
+        (work, f"<{bf}code>", f'"x"^^<{xsd}string>'),
+        (work, f"<{bf}subject>", "_:b1"),
+        (work, f"<{bf}subject>", "_:b2"),
+        ("_:b1", f"<{PREFIXES['rdfs']}label>", '"one"'),
+        ("_:b2", f"<{PREFIXES['rdfs']}label>", '"two \\"2\\""'),
+        (work, f"<{bf}genreForm>", "<http://id.loc.gov/authorities/genreForms/gf2014026339>"),
+    ]
+    fmt = make_format("jsonld-lines")
+    line = fmt.record(triples, focus=work).decode("utf-8").rstrip("\n")
+    assert _as_json_dumps_writes(line) == line
+    doc = json.loads(line)
+    assert doc["bf:note"] == 'say "hi" \\ back\nslash\ttab \x01 é'
+    assert doc["bf:summary"] == "plain é ü 日本"
+    assert doc["bf:title"] == {"@value": "Война и мир", "@language": "ru-Cyrl"}
+    assert doc["bf:date"] == {"@value": "1869", "@type": "xsd:gYear"}
+    assert doc["bf:code"] == "x"  # xsd:string is a plain literal
+    assert [s["rdfs:label"] for s in doc["bf:subject"]] == ["one", 'two "2"']
+    assert doc["bf:genreForm"] == {"@id": "http://id.loc.gov/authorities/genreForms/gf2014026339"}
+    expected = canonical(ox.parse("".join(f"{s} {p} {o} .\n" for s, p, o in triples), ox.RdfFormat.N_TRIPLES))
+    assert canonical(with_oxigraph("jsonld-lines", line.encode())) == expected

@@ -63,11 +63,10 @@ def group(triples: Iterable[Triple]) -> dict[str, dict[str, list[str]]]:
             preds = subjects.get(s)
             if preds is None:
                 preds = subjects[s] = {}
-        objs = preds.get(p)  # type: ignore[union-attr]
-        if objs is None:
+        if p in preds:  # type: ignore[operator]
+            preds[p].append(o)  # type: ignore[index]
+        else:  # most predicates of a subject come once
             preds[p] = [o]  # type: ignore[index]
-        else:
-            objs.append(o)
     return subjects
 
 

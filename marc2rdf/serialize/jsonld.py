@@ -159,8 +159,9 @@ def _dumps(obj) -> str:
 class _Frame:
     """Embeds one record's nodes into trees, walking from the focus, and writes each tree as
     compact JSON text directly: the text ``json.dumps`` gives for the tree as a dict (``{}``
-    members in insertion order, a later value for the same key replacing the earlier one in its
-    place), without building the dicts and walking them again."""
+    members in insertion order), without building the dicts and walking them again. No two
+    members of a node share a key: ``@id``, ``@type``, and one per predicate, whose compact forms
+    differ (a bare word has no ``:``, a compact IRI or a full one has)."""
 
     def __init__(self, fmt: JsonLD, triples: list[Triple]):
         self.fmt = fmt
@@ -178,29 +179,41 @@ class _Frame:
     def node(self, subject: str, top: bool = False) -> str:
         self.embedded.add(subject)
         fmt = self.fmt
-        members: dict[str, str] = {}  # key -> value, both as JSON text
+        # "key:value" members, as JSON text: each key comes once (the @id, the @type, then one per
+        # predicate: no two predicates have the same compact form)
         if subject[0] != "_":
-            members['"@id"'] = _string(fmt.iri(subject))
+            members = ['"@id":' + _string(fmt.iri(subject))]
         elif subject in self.objects if top else subject not in self.once:  # referred to (again)
-            members['"@id"'] = _string(subject)
+            members = ['"@id":' + _string(subject)]
+        else:
+            members = []
         preds = self.subjects[subject]
-        types = preds.get(RDF_TYPE)
         words = fmt._quoted
-        typed = types is not None and all(o[0] == "<" for o in types)
-        if typed:
+        types = preds.get(RDF_TYPE)
+        typed = False
+        if types is not None:
             if len(types) == 1:
-                members['"@type"'] = words.get(types[0]) or fmt.quoted(types[0])
-            else:
-                members['"@type"'] = "[" + ",".join([words.get(o) or fmt.quoted(o) for o in types]) + "]"
-        value, subjects, embedded = fmt.value, self.subjects, self.embedded
+                o = types[0]
+                if o[0] == "<":
+                    typed = True
+                    members.append('"@type":' + (words.get(o) or fmt.quoted(o)))
+            elif all(o[0] == "<" for o in types):
+                typed = True
+                members.append('"@type":[' + ",".join([words.get(o) or fmt.quoted(o) for o in types]) + "]")
+        value, subjects, embedded, node, ids = fmt.value, self.subjects, self.embedded, self.node, fmt._ids
         for p, objs in preds.items():
             if typed and p == RDF_TYPE:
                 continue
             if len(objs) == 1:  # most properties: no list to make
                 o = objs[0]
-                text = self.node(o) if o in subjects and o not in embedded else value(o)
+                if o[0] == '"':  # a literal (a plain one written here as value() writes it)
+                    text = _string(o[1:-1]) if o[-1] == '"' and "\\" not in o else value(o)
+                elif o in subjects and o not in embedded:
+                    text = node(o)
+                else:  # a reference: an IRI's is remembered by value()
+                    text = ids.get(o) or value(o)
             else:
-                text = "[" + ",".join([self.node(o) if o in subjects and o not in embedded else value(o)
+                text = "[" + ",".join([node(o) if o in subjects and o not in embedded else value(o)
                                        for o in objs]) + "]"
-            members[words.get(p) or fmt.quoted(p)] = text
-        return "{" + ",".join(map(":".join, members.items())) + "}"
+            members.append((words.get(p) or fmt.quoted(p)) + ":" + text)
+        return "{" + ",".join(members) + "}"
