@@ -10,12 +10,17 @@ the largest worker's).
     python benchmarks/bench_formats.py formats [--repeat 3] [--formats nt,turtle,...] [--records 1000] [--no-corpus]
     python benchmarks/bench_formats.py dump [--sizes 1000,10000,100000] [--jobs 1]
     python benchmarks/bench_formats.py machine [--repeat 5]
+    python benchmarks/bench_formats.py work [--records 1000 | --corpus] [--format nt]
 
 The 2-process column can only be as good as the machine: on a shared virtual machine two busy
 processes do not always get two cores' worth of work done. `formats` therefore also times a
 pure-Python loop (no I/O, no shared data) on 1 and 2 processes, before and after its table:
 the machine's own scaling in the same minutes, to read the × column against. `machine` times
-that loop alone.
+that loop alone. The 1- and 2-process runs of a format take turns, and each pair's ratio is
+kept: their median (paired ×) is less at the mercy of a machine whose speed drifts over the
+minutes than the ratio of the two best runs. `work` counts the instructions (valgrind) of
+one conversion on 1 and on 2 processes: a count the machine's speed does not change, which
+shows how much work the second process adds and how evenly the workers share it.
 """
 
 from __future__ import annotations
@@ -89,8 +94,19 @@ def measure(argv: list[str]) -> dict:
     return json.loads(proc.stdout.splitlines()[-1])
 
 
-def best(argv: list[str], repeat: int) -> dict:
-    return min((measure(argv) for _ in range(repeat)), key=lambda r: r["seconds"])
+def paired_runs(one_argv: list[str], two_argv: list[str], repeat: int) -> tuple[dict, dict, float]:
+    """The best run of each command, the two run in turn (1, 2, 2, 1, 1, 2, ...) so that a machine
+    that speeds up or slows down over the minutes weighs on both alike; and the median of the
+    ratios of runs made one after the other (the first's seconds over the second's)."""
+    ones, twos = [], []
+    for i in range(repeat):
+        order = ((ones, one_argv), (twos, two_argv))
+        for runs, argv in order if i % 2 == 0 else order[::-1]:
+            runs.append(measure(argv))
+    ratios = sorted(a["seconds"] / b["seconds"] for a, b in zip(ones, twos))
+    median = (ratios[(len(ratios) - 1) // 2] + ratios[len(ratios) // 2]) / 2
+    fastest = lambda runs: min(runs, key=lambda r: r["seconds"])  # noqa: E731
+    return fastest(ones), fastest(twos), median
 
 
 def _loop(n: int) -> None:
@@ -135,18 +151,20 @@ def cmd_formats(args) -> None:
     if not args.no_corpus:
         inputs["corpus (all serializations)"] = (corpus_inputs(), None)
     print("records/s by the wall clock; in brackets, by CPU time (records per CPU-second, all processes)")
-    print(f"{'format':13}{'input':29}{'1 process':>17}{'RSS MB':>8}{'2 processes':>17}{'RSS MB':>12}{'×':>6}")
+    print("×: the best 2-process run over the best 1-process run; paired ×: the median of the ratios of")
+    print("runs made one after the other (1 and 2 processes run in turn)")
+    print(f"{'format':13}{'input':29}{'1 process':>17}{'RSS MB':>8}{'2 processes':>17}{'RSS MB':>12}{'×':>6}"
+          f"{'paired ×':>9}")
     for fmt in args.formats.split(","):
         for name, (files, _) in inputs.items():
             t_args = ["--jsonld-lines"] if fmt == "jsonld-lines" else ["-t", fmt]
             base = [*files, *t_args, "-o", os.devnull]
-            r1 = best(base, args.repeat)
-            r2 = best([*base, "--jobs", "2"], args.repeat)
+            r1, r2, paired = paired_runs(base, [*base, "--jobs", "2"], args.repeat)
             records = count_records(files)
             rate1, rate2 = records / r1["seconds"], records / r2["seconds"]
             cpu1, cpu2 = f"({records / r1['cpu']:,.0f})", f"({records / r2['cpu']:,.0f})"
             print(f"{fmt:13}{name:29}{rate1:9,.0f}{cpu1:>8}{r1['rss']:8.0f}{rate2:9,.0f}{cpu2:>8}"
-                  f"{r2['rss']:6.0f}+{r2['worker_rss']:<5.0f}{rate2 / rate1:6.2f}", flush=True)
+                  f"{r2['rss']:6.0f}+{r2['worker_rss']:<5.0f}{rate2 / rate1:6.2f}{paired:9.2f}", flush=True)
     print(_machine_line(3))
 
 
@@ -174,6 +192,44 @@ def cmd_dump(args) -> None:
         print(f"{size:9,}{r['seconds']:9.1f}{size / r['seconds']:8,.0f}{rss:>13}  {shards}", flush=True)
 
 
+def _instructions(argv: list[str], out: Path) -> dict[str, int]:
+    """Instructions of one `convert` under valgrind's callgrind, by file it wrote: the parent's up
+    to its first fork (``*.1``), after it, and each worker's (counted from its fork)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes", "--dump-before=_Fork",
+                    f"--callgrind-out-file={out}/cg.%p", sys.executable, "-m", "marc2rdf", "convert",
+                    *map(str, argv), "--no-progress"], capture_output=True, env=env, cwd=ROOT)
+    # (the exit status says whether records were rejected, as the corpus's are: not a failure here)
+    counts = {}
+    for f in sorted(out.glob("cg.*")):
+        for line in f.read_text(errors="replace").splitlines():
+            if line.startswith("summary:"):
+                counts[f.name] = int(line.split()[1])
+    if not counts:
+        raise SystemExit("valgrind wrote no counts (is it installed?)")
+    return counts
+
+
+def cmd_work(args) -> None:
+    files = corpus_inputs() if args.corpus else [marc8_input(args.records)]
+    what = "the corpus" if args.corpus else f"{args.records:,} MARC-8 records"
+    base = [*files, "-t", args.format, "-o", os.devnull]
+    with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
+        one = _instructions(base, Path(d1))
+        two = _instructions([*base, "--jobs", "2"], Path(d2))
+    total1, total2 = sum(one.values()), sum(two.values())
+    parent = min((n for n in two if n.count(".") == 1), key=lambda n: int(n.split(".")[1]))
+    workers = sorted((v for n, v in two.items() if n.count(".") == 1 and n != parent), reverse=True)
+    start = two.get(parent + ".1", 0)
+    print(f"instructions of `convert -t {args.format}` on {what} (valgrind callgrind)")
+    print(f"1 process:   {total1 / 1e6:9,.0f}M")
+    print(f"2 processes: {total2 / 1e6:9,.0f}M in all ({(total2 / total1 - 1) * 100:+.1f}%): the parent "
+          f"{start / 1e6:,.0f}M before forking, {(two[parent] + two.get(parent + '.2', 0)) / 1e6:,.0f}M after; "
+          f"workers {', '.join(f'{w / 1e6:,.0f}M' for w in workers)}")
+    print(f"the records' work (all but the parent's start): {(total1 - start) / 1e6:,.0f}M on 1 process, "
+          f"{(total2 - start) / 1e6:,.0f}M on 2 ({((total2 - start) / (total1 - start) - 1) * 100:+.1f}%)")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["one"]:
         return one(sys.argv[2:])
@@ -190,6 +246,11 @@ def main() -> None:
     d.add_argument("--shard-size", type=int, default=10_000)
     d.add_argument("--jobs", type=int, default=1)
     d.set_defaults(func=cmd_dump)
+    w = sub.add_parser("work", help="instructions on 1 and 2 processes, under valgrind")
+    w.add_argument("--records", type=int, default=1000)
+    w.add_argument("--format", default="nt")
+    w.add_argument("--corpus", action="store_true", help="the test corpus instead of MARC-8 records")
+    w.set_defaults(func=cmd_work)
     m = sub.add_parser("machine")
     m.add_argument("--repeat", type=int, default=5)
     m.set_defaults(func=cmd_machine)
