@@ -23,6 +23,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
+from marc2rdf.mapping.codecache import compiled
 from marc2rdf.mapping.terms import NEEDS_ESCAPE, literal
 from marc2rdf.vocab import RDF_TYPE
 
@@ -472,7 +473,7 @@ def fuse_rule(rid: str, to: str, only: str | None, select: Callable, cond: Calla
     ]
     source = "\n".join(head + w.lines) + "\n"
     namespace = dict(w.names)
-    exec(compile(source, f"<rule {rid}>", "exec"), namespace)  # our own source: see the module docstring
+    exec(compiled(source, f"<rule {rid}>"), namespace)  # our own source: see the module docstring
     run = namespace["run"]
     run.source = source
     run.pieces = (to, select, cond, fn, via, vias, inverse)  # what the function was written from
