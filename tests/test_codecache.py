@@ -64,6 +64,20 @@ def test_default_folder_follows_xdg(tmp_path, monkeypatch):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_dir() == tmp_path / "home" / ".cache" / "marc2rdf" / "rules"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG specification says
+    assert cache_dir() == tmp_path / "home" / ".cache" / "marc2rdf" / "rules"
+
+
+def test_no_home_no_cache(tmp_path, monkeypatch):
+    # with no home to be found, expanduser leaves "~" as it is: no "~" folder is made where we run
+    monkeypatch.delenv("MARC2RDF_RULE_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr("os.path.expanduser", lambda path: path)
+    monkeypatch.chdir(tmp_path)
+    assert cache_dir() is None
+    namespace: dict = {}
+    exec(compiled("def run():\n    return 1\n", "<rule d>"), namespace)
+    assert namespace["run"]() == 1 and list(tmp_path.iterdir()) == []
 
 
 def test_damaged_and_foreign_files_are_compiled_again(tmp_path, monkeypatch):

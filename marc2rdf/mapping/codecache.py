@@ -7,7 +7,7 @@ compiled it: a changed mapping file gives a changed source, hence another name, 
 of a source is always the code of that very source.
 
 The folder is ``$MARC2RDF_RULE_CACHE`` if set (empty or ``off``: no cache), else
-``$XDG_CACHE_HOME/marc2rdf/rules`` or ``~/.cache/marc2rdf/rules``. A file that cannot be read, or is not
+``$XDG_CACHE_HOME/marc2rdf/rules`` or ``~/.cache/marc2rdf/rules`` (none without a home). A file that cannot be read, or is not
 the code of its source, is compiled again and written anew; a folder that cannot be written
 only means compiling every time. Files are written under a temporary name, then renamed: two
 processes compiling at once never see half a file.
@@ -31,7 +31,11 @@ def cache_dir() -> Path | None:
     configured = os.environ.get("MARC2RDF_RULE_CACHE")
     if configured is not None:
         return None if configured.strip().lower() in ("", "off") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative: which the XDG specification says to ignore
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):  # no home to be found: no cache, rather than a "~" folder here
+        return None
     return Path(base) / "marc2rdf" / "rules"
 
 
