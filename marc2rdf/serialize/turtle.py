@@ -15,6 +15,7 @@ from marc2rdf.serialize.base import RDF_TYPE, Format, Names, Triple, blank_objec
 _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _INDENT = "    "
 _WIDTH = 80
+_SEPARATORS = tuple(" ;\n" + _INDENT * depth for depth in range(8))  # between a subject's properties
 
 
 class Turtle(Format):
@@ -73,23 +74,29 @@ class _Block:
 
     def properties(self, subject: str, depth: int) -> str:
         preds = self.subjects.get(subject, {})
-        parts = []
-        types = preds.get(RDF_TYPE)
-        if types is not None:
-            parts.append("a " + self.objects(types, depth))
         short, term = self.short, self.term
+        types = preds.get(RDF_TYPE)
+        if types is None:
+            parts = []
+        elif len(types) == 1 and types[0][0] == "<":  # one class: as objects() writes it, without the call
+            parts = ["a " + (short.get(types[0]) or term(types[0]))]
+        else:
+            parts = ["a " + self.objects(types, depth)]
         for p, objs in preds.items():
             if p == RDF_TYPE:
                 continue
             o = objs[0]
-            if len(objs) > 1 or o[0] == "_":
+            if len(objs) > 1:
                 text = self.objects(objs, depth)
+            elif o[0] == "_":  # one blank node: in place if used once, as objects() writes it
+                text = self.nested(o, depth) if o in self.inline and o not in self.done else o
             elif o[0] == "<":  # most predicates have one IRI or literal: as objects() writes it, without the call
                 text = short.get(o) or term(o)
             else:
                 text = term(o) if o[-1] == ">" else o
             parts.append((short.get(p) or term(p)) + " " + text)
-        return parts[0] if len(parts) == 1 else (" ;\n" + _INDENT * depth).join(parts)
+        return parts[0] if len(parts) == 1 else _SEPARATORS[depth].join(parts) if depth < 8 else \
+            (" ;\n" + _INDENT * depth).join(parts)
 
     def objects(self, objs: list[str], depth: int) -> str:
         short, inline = self.short, self.inline
