@@ -7,10 +7,10 @@ compiled it: a changed mapping file gives a changed source, hence another name, 
 of a source is always the code of that very source.
 
 The folder is ``$MARC2RDF_RULE_CACHE`` if set (empty or ``off``: no cache), else
-``$XDG_CACHE_HOME/marc2rdf/rules`` or ``~/.cache/marc2rdf/rules`` (none without a home). A file that cannot be read, or is not
-the code of its source, is compiled again and written anew; a folder that cannot be written
-only means compiling every time. Files are written under a temporary name, then renamed: two
-processes compiling at once never see half a file.
+``$XDG_CACHE_HOME/marc2rdf/rules`` or ``~/.cache/marc2rdf/rules`` (none without a home). A file
+that cannot be read, or is not the code of its source, is compiled again and written anew; a
+folder that cannot be written only means compiling every time. Files are written under a
+temporary name, then renamed: two processes compiling at once never see half a file.
 """
 
 from __future__ import annotations
