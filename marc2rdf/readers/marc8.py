@@ -96,10 +96,6 @@ def _eacc_table() -> tuple[dict[bytes, str], frozenset[bytes]]:
     return {**table, **odd, **dropped}, frozenset(odd) | frozenset(dropped)
 
 
-# EACC has no combining marks: a character of it is a base character unless listed as leaving
-# the marks waiting; a key not in the table (a short one at the end of a value included) is a blank
-
-
 def translate(value: bytes) -> tuple[str, int | None]:
     """A MARC-8 value as NFC Unicode, and where a multibyte character was cut short (pymarc's
     "Multi-byte position N" figure), or None. Raises :class:`Marc8Error` where pymarc fails."""
@@ -168,6 +164,8 @@ def _multibyte_stop(value: bytes, pos: int, forced: bool) -> int:
 def _multibyte_run(value: bytes, pos: int, stop: int, marks: str, out: list[str]) -> tuple[str, int | None]:
     """Decodes the 3-byte characters from ``pos`` to ``stop``; returns the combining marks still
     waiting and where a character cut short by the end of the value would have ended."""
+    # EACC has no combining marks: a character of it is a base character unless listed as leaving
+    # the marks waiting; a key not in the table (a short one at the end of a value included) is a blank
     table, leaves_marks_waiting = _eacc_table()
     keys = [value[i : i + 3] for i in range(pos, stop, 3)]
     get = table.get
