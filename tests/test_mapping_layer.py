@@ -94,6 +94,35 @@ def test_minted_iris_are_stable_and_shared_across_records(tmp_path):
     assert agent(r1) == agent(r2) == {"<http://example.org/person/thoër-christine-1960>"}
     assert agent(r3) == {"<http://id.loc.gov/authorities/names/n79021164>"}
     assert m.map(r1) == m.map(r1)  # the same on every run
+    # a GND number (DE-588 is the GND's organization code) is the GND's IRI; a DNB record
+    # number (DE-101) before it is no authority IRI and is passed over
+    r4 = record(("700", "1 ", [("a", "Goethe, Johann Wolfgang von"), ("0", "(DE-101)118540238"),
+                               ("0", "(DE-588)118540238")]), cn="d")
+    assert agent(r4) == {"<https://d-nb.info/gnd/118540238>"}
+    r5 = record(("700", "1 ", [("a", "Goethe, Johann Wolfgang von"), ("0", "(DE-588)11854023")]), cn="e")
+    assert agent(r5) == {"<http://example.org/person/goethe-johann-wolfgang-von>"}  # not a GND number
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("http://id.loc.gov/authorities/names/n79021164", "http://id.loc.gov/authorities/names/n79021164"),
+    ("(uri)http://viaf.org/viaf/24602065", "http://viaf.org/viaf/24602065"),
+    ("(DLC)n  79021164", "http://id.loc.gov/authorities/names/n79021164"),
+    ("(DLC)sh 85076723", "http://id.loc.gov/authorities/subjects/sh85076723"),
+    ("(OCoLC)fst00872081", "http://id.worldcat.org/fast/872081"),
+    # the GND's identifier forms: person (9 and 10 characters), older records with a hyphen
+    ("(DE-588)14270850X", "https://d-nb.info/gnd/14270850X"),
+    ("(DE-588)1042243212", "https://d-nb.info/gnd/1042243212"),
+    ("(DE-588)4046811-2", "https://d-nb.info/gnd/4046811-2"),
+    ("(DE-588) 2003604-8", "https://d-nb.info/gnd/2003604-8"),
+    ("(DE-588)4046811-", None),
+    ("(DE-588)abc", None),
+    ("(DE-101)040468119", None),
+    ("(DE-576)19159427X", None),
+])
+def test_authority_uri(value, expected):
+    from marc2rdf.mapping.transforms import TRANSFORMS
+
+    assert TRANSFORMS["authority_uri"][0](None, None)(value) == expected
 
 
 def test_880_twin_values_carry_a_language_script_tag(tmp_path):
@@ -357,3 +386,33 @@ def test_strings_from_a_mapping_file_are_data_in_the_fused_rule(tmp_path):
     assert literal("one" + value + "two") in objects  # the join
     assert '"one"' in objects
     assert literal(value) == [o for s, pr, o in triples if pr == f"<{BF}language>"][0]  # the default
+
+
+def test_gnd_numbers_identify_agents_and_topics_of_a_real_dnb_record():
+    """Record 11 of the DNB's test file (Metafacture): its GND-linked name, topic and place are
+    the GND's own IRIs, with the labels and classes the fields give."""
+    from marc2rdf.mapping import load_mappers
+    from marc2rdf.readers import read
+    from marc2rdf.readers.base import Read
+
+    from support import CORPUS
+
+    (mapper,) = load_mappers(["bibframe"])
+    items = [it for it in read(CORPUS / "reference" / "metafacture__Test_DNB_Mono.mrk") if isinstance(it, Read)]
+    r = items[10].record
+    assert r["001"].data == "1025374754"
+    triples = set(mapper.map(r))
+    work = "<http://example.org/1025374754#Work>"
+    gnd = {s for s, _, _ in triples if s.startswith("<https://d-nb.info/gnd/")}
+    assert gnd == {"<https://d-nb.info/gnd/141867167>", "<https://d-nb.info/gnd/141867248>",
+                   "<https://d-nb.info/gnd/4044820-4>", "<https://d-nb.info/gnd/4007403-1>"}
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    assert ("<https://d-nb.info/gnd/4007403-1>", rdf_type, f"<{BF}Place>") in triples
+    assert ("<https://d-nb.info/gnd/4007403-1>", RDFS_LABEL, '"Bodensee"') in triples
+    assert ("<https://d-nb.info/gnd/4044820-4>", rdf_type, f"<{BF}Topic>") in triples
+    assert (work, f"<{BF}subject>", "<https://d-nb.info/gnd/4044820-4>") in triples
+    assert ("<https://d-nb.info/gnd/141867167>", rdf_type, f"<{BF}Person>") in triples
+    agents = {o for s, p, o in triples if p == f"<{BF}agent>"}
+    assert {"<https://d-nb.info/gnd/141867167>", "<https://d-nb.info/gnd/141867248>"} <= agents
+    # the DNB record numbers (DE-101) beside them make no IRI
+    assert {t for triple in triples for t in triple if "d-nb.info/gnd/" in t} == gnd

@@ -214,9 +214,12 @@ def _lccn(value: str) -> str | None:
 _DLC = re.compile(r"^\(DLC\)\s*([a-z]{0,3})\s*(\d+)")
 _FAST = re.compile(r"^\(OCoLC\)fst0*(\d+)")
 _URI_PREFIX = re.compile(r"^\(uri\)", re.I)
+# a GND number after DE-588, the GND's MARC organization code, in the GND's own identifier syntax
+# (gndo:gndIdentifier): persons 1[012]?+8 digits+check, older records 7 digits-check, etc.
+_GND = re.compile(r"^\(DE-588\)\s*(1[012]?\d{7}[0-9X]|[47]\d{6}-\d|[1-9]\d{0,7}-[0-9X]|3\d{7}[0-9X])$")
 
 
-@register("authority_uri", "An authority IRI from a $0/$1: an IRI as is, `(uri)...`, `(DLC)n 79021164` as id.loc.gov, `(OCoLC)fst...` as FAST; `{authority_uri: subjects}` for LC subject numbers.")
+@register("authority_uri", "An authority IRI from a $0/$1: an IRI as is, `(uri)...`, `(DLC)n 79021164` as id.loc.gov, `(OCoLC)fst...` as FAST, `(DE-588)118540238` as GND; `{authority_uri: subjects}` for LC subject numbers.")
 def _make_authority_uri(arg, tables) -> Step:
     scheme = arg or "names"
 
@@ -232,6 +235,9 @@ def _make_authority_uri(arg, tables) -> Step:
         m = _FAST.match(v)
         if m:
             return f"http://id.worldcat.org/fast/{m.group(1)}"
+        m = _GND.match(v)
+        if m:
+            return f"https://d-nb.info/gnd/{m.group(1)}"
         return None
 
     return authority_uri
