@@ -202,6 +202,37 @@ def test_mesh_exact_descriptor(server):
     assert resolve(mesh, Heading("topic", "social support"))[1] == []
 
 
+def test_a_gnd_number_in_the_record_picks_the_viaf_cluster_that_has_it(server):
+    # "Benét, Stephen Vincent" without dates is the father's and the son's name; a heading whose
+    # node is the son's GND IRI (a $0 (DE-588)124803946) is settled by the DNB source of VIAF's
+    # cluster, and a cluster with another GND number is ruled out
+    son_gnd = ("gnd", "https://d-nb.info/gnd/124803946")
+    h = Heading("person", "Benét, Stephen Vincent", known=(son_gnd,))
+    d, cands = resolve(make(VIAF, server), h)
+    assert d.status == "linked" and d.best.iri == "http://viaf.org/viaf/100260717"
+    assert score(h, d.best) == (1.0, "same gnd identifier")
+    other = next(c for c in cands if c.ids.get("gnd") not in (None, son_gnd[1]))
+    assert score(h, other) == (0.0, "another gnd identifier")
+    assert identify("http://d-nb.info/gnd/124803946") == son_gnd
+    assert link_targets("gnd", son_gnd[1], agent=True) == [(SAME_AS, son_gnd[1])]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_the_candidate_sharing_the_records_number_wins_a_tie_on_the_name(order):
+    # both named alike, scored alike; the one with the record's GND number is linked, whichever
+    # way they come and however their IRIs sort
+    h = Heading("person", "Smith, John", known=(("gnd", "https://d-nb.info/gnd/2"),))
+    namesake = Candidate("http://viaf.org/viaf/1", "Smith, John", (), "person", ids={"viaf": "http://viaf.org/viaf/1"})
+    numbered = Candidate("http://viaf.org/viaf/2", "Smith, John", (), "person",
+                         ids={"viaf": "http://viaf.org/viaf/2", "gnd": "https://d-nb.info/gnd/2"})
+    d = decide(h, [namesake, numbered][::order])
+    assert (d.status, d.best.iri, d.reason) == ("linked", "http://viaf.org/viaf/2", "same gnd identifier")
+    # two candidates with the number (a duplicate cluster) are still a tie: review
+    twin = Candidate("http://viaf.org/viaf/3", "Smith, John", (), "person",
+                     ids={"viaf": "http://viaf.org/viaf/3", "gnd": "https://d-nb.info/gnd/2"})
+    assert decide(h, [namesake, numbered, twin][::order]).status == "review"
+
+
 def test_wikidata_search_in_direct_order(server):
     d, _ = resolve(make(Wikidata, server), Heading("person", "Marinella, Lucretia"))
     assert d.status == "linked" and d.best.iri == "http://www.wikidata.org/entity/Q1873744"
@@ -217,7 +248,8 @@ def test_viaf_prefixed_json_clusters_and_their_identifiers(server):
                           "isni": "https://isni.org/isni/0000000107867406",
                           "lc": "http://id.loc.gov/authorities/names/n50007691",
                           "wikidata": "http://www.wikidata.org/entity/Q1348138",
-                          "idref": "http://www.idref.fr/032734816/id"}
+                          "idref": "http://www.idref.fr/032734816/id",
+                          "gnd": "https://d-nb.info/gnd/124803946"}
     d, _ = resolve(viaf, Heading("person", "Benét, Stephen Vincent"))  # father and son
     assert d.status == "review"
     # the record's own LC identifier picks the father's cluster

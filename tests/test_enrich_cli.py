@@ -300,6 +300,27 @@ def test_titles_of_the_record_pick_the_right_namesake(tmp_path, config):
     assert "1 headings linked" in err and "0 for review" in err
 
 
+def test_a_gnd_number_in_the_record_picks_the_namesake(tmp_path, config):
+    # the same name without dates, and a title both clusters list, but with the son's GND number:
+    # the node is the GND's IRI, and VIAF's cluster with that DNB source is linked; the father's,
+    # with no GND number, is a namesake, not a rival
+    path = tmp_path / "benet.mrk"
+    path.write_text("=LDR  00000nam a2200000 a 4500\n=001  benet-2\n"
+                    "=100  1\\$aBenét, Stephen Vincent.$0(DE-588)124803946\n"
+                    "=245  14$aThe devil and Daniel Webster.\n", encoding="utf-8")
+    with ReplayServer(replay_routes()) as srv:
+        code, out, err = convert(path, "--enrich", "viaf", "--enrich-config", config, "--cache",
+                                 tmp_path / "c.sqlite", url=srv.url)
+    assert code == 0, err
+    g = graph(out)
+    son = URIRef("https://d-nb.info/gnd/124803946")
+    assert set(g.objects(son, OWL.sameAs)) == {URIRef("http://viaf.org/viaf/100260717"),
+                                              URIRef("https://isni.org/isni/0000000107867406"),
+                                              URIRef("http://www.wikidata.org/entity/Q1348138"),
+                                              URIRef("http://id.loc.gov/rwo/agents/n50007691")}
+    assert "1 headings linked" in err and "0 for review" in err
+
+
 # SSSOM's schema (mapping-commons/sssom, src/sssom_schema/schema/sssom_schema.yaml): the IRIs of
 # the slots a mapping is written with in OWL axiom form
 SSSOM_SLOTS = {"subject_id": str(OWL.annotatedSource), "predicate_id": str(OWL.annotatedProperty),

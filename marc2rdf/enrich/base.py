@@ -2,11 +2,11 @@
 property a link takes.
 
 Links are ``owl:sameAs`` only to IRIs of the real-world thing (Wikidata items, VIAF clusters,
-ORCID iDs, ISNIs, id.loc.gov's ``rwo`` agents). An agent or a place, a real-world thing, links to
-its id.loc.gov record (a MADS/RDF authority) by ``madsrdf:isIdentifiedByAuthority`` (from a
-``madsrdf:RWO`` to a ``madsrdf:Authority``, as LC's own BIBFRAME does); every other link to an
-authority record (LCSH topics, FAST, MeSH, IdRef, an IRI this module does not know) is
-``skos:exactMatch``.
+ORCID iDs, ISNIs, GND entities, id.loc.gov's ``rwo`` agents). An agent or a place, a real-world
+thing, links to its id.loc.gov record (a MADS/RDF authority) by
+``madsrdf:isIdentifiedByAuthority`` (from a ``madsrdf:RWO`` to a ``madsrdf:Authority``, as LC's
+own BIBFRAME does); every other link to an authority record (LCSH topics, FAST, MeSH, IdRef, an
+IRI this module does not know) is ``skos:exactMatch``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ SCHEMES: dict[str, tuple[re.Pattern, str, bool]] = {
     "idref": (re.compile(r"^https?://www\.idref\.fr/(\d{8}[\dX])"), "http://www.idref.fr/{}/id", False),
     "orcid": (re.compile(r"^https?://orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])"), "https://orcid.org/{}", True),
     "isni": (re.compile(r"^https?://(?:www\.)?isni\.org/isni/(\d{15}[\dX])"), "https://isni.org/isni/{}", True),
+    # a GND IRI names the person, body, place or subject itself (its description is at .../about)
+    "gnd": (re.compile(r"^https?://d-nb\.info/gnd/(\d[\dX-]*)$"), "https://d-nb.info/gnd/{}", True),
 }
 LC_RWO = "http://id.loc.gov/rwo/agents/{}"
 

@@ -334,6 +334,10 @@ def score(heading: Heading, cand: Candidate, ev: Evidence | None = None) -> tupl
     return max(0.0, round(min(1.0, s + adjust), 4)), why
 
 
+def _by_number(why: str) -> bool:
+    return why.startswith("same ") and why.endswith(" identifier")
+
+
 def decide(heading: Heading, candidates: list[Candidate], link: float = LINK, margin: float = MARGIN,
            review: float = REVIEW, evidence: Evidence | None = None) -> Decision:
     """The best candidate per IRI, then link, review or nothing."""
@@ -342,13 +346,17 @@ def decide(heading: Heading, candidates: list[Candidate], link: float = LINK, ma
         s, why = score(heading, cand, evidence)
         if cand.iri not in best_of or s > best_of[cand.iri][0]:
             best_of[cand.iri] = (s, why, cand)
-    ranked = sorted(best_of.values(), key=lambda t: (-t[0], t[2].iri))
+    # at equal scores, a candidate that shares the record's own number comes first
+    ranked = sorted(best_of.values(), key=lambda t: (-t[0], not _by_number(t[1]), t[2].iri))
     if not ranked or ranked[0][0] <= 0:
         return Decision("none", reason="no candidate" if not ranked else ranked[0][1])
     s, why, top = ranked[0]
     second = ranked[1] if len(ranked) > 1 else (0.0, "", None)
     decision = Decision("none", top, s, second[2], second[0], why)
-    if s >= link and s - second[0] >= margin - 1e-9:
+    # the record's own authority number shared by one candidate settles it: a runner-up that
+    # only has the same name (and lacks that scheme's number) is a namesake, not a rival
+    by_number = _by_number(why) and not _by_number(second[1])
+    if s >= link and (s - second[0] >= margin - 1e-9 or by_number):
         decision.status = "linked"
     elif s >= review:
         decision.status = "review"

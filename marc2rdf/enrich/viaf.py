@@ -20,7 +20,7 @@ from marc2rdf.enrich.match import Candidate, Heading, normalize, year_of
 _INDEX = {"person": "local.personalNames", "organization": "local.corporateNames",
           "meeting": "local.corporateNames"}
 _KINDS = {"Personal": "person", "Corporate": "organization", "Geographic": "place"}
-_SOURCES = {"LC": "lc", "ISNI": "isni", "WKP": "wikidata", "SUDOC": "idref"}
+_SOURCES = {"LC": "lc", "ISNI": "isni", "WKP": "wikidata", "SUDOC": "idref", "DNB": "gnd"}
 
 
 def get(obj, name: str):
