@@ -106,6 +106,10 @@ def test_minted_iris_are_stable_and_shared_across_records(tmp_path):
 @pytest.mark.parametrize("value, expected", [
     ("http://id.loc.gov/authorities/names/n79021164", "http://id.loc.gov/authorities/names/n79021164"),
     ("(uri)http://viaf.org/viaf/24602065", "http://viaf.org/viaf/24602065"),
+    # as a real 655 writes it (mrrc-testbed), and an id.loc.gov IRI without its scheme (FOLIO)
+    ("(uri) http://id.loc.gov/authorities/genreForms/gf2014026139",
+     "http://id.loc.gov/authorities/genreForms/gf2014026139"),
+    ("id.loc.gov/authorities/names/no2016063882", "http://id.loc.gov/authorities/names/no2016063882"),
     ("(DLC)n  79021164", "http://id.loc.gov/authorities/names/n79021164"),
     ("(DLC)sh 85076723", "http://id.loc.gov/authorities/subjects/sh85076723"),
     ("(OCoLC)fst00872081", "http://id.worldcat.org/fast/872081"),

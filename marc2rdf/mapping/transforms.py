@@ -219,14 +219,16 @@ _URI_PREFIX = re.compile(r"^\(uri\)", re.I)
 _GND = re.compile(r"^\(DE-588\)\s*(1[012]?\d{7}[0-9X]|[47]\d{6}-\d|[1-9]\d{0,7}-[0-9X]|3\d{7}[0-9X])$")
 
 
-@register("authority_uri", "An authority IRI from a $0/$1: an IRI as is, `(uri)...`, `(DLC)n 79021164` as id.loc.gov, `(OCoLC)fst...` as FAST, `(DE-588)118540238` as GND; `{authority_uri: subjects}` for LC subject numbers.")
+@register("authority_uri", "An authority IRI from a $0/$1: an IRI as is, `(uri)...`, `id.loc.gov/...` without its scheme, `(DLC)n 79021164` as id.loc.gov, `(OCoLC)fst...` as FAST, `(DE-588)118540238` as GND; `{authority_uri: subjects}` for LC subject numbers.")
 def _make_authority_uri(arg, tables) -> Step:
     scheme = arg or "names"
 
     def authority_uri(value: str) -> str | None:
-        v = _URI_PREFIX.sub("", value.strip())
+        v = _URI_PREFIX.sub("", value.strip()).lstrip()  # "(uri) http://..." has a blank too
         if v.startswith(("http://", "https://")):
             return v.replace(" ", "")
+        if v.startswith("id.loc.gov/"):  # an id.loc.gov IRI written without its scheme
+            return "http://" + v.replace(" ", "")
         m = _DLC.match(v)
         if m:
             prefix = m.group(1)
