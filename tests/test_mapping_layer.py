@@ -420,3 +420,35 @@ def test_gnd_numbers_identify_agents_and_topics_of_a_real_dnb_record():
     assert {"<https://d-nb.info/gnd/141867167>", "<https://d-nb.info/gnd/141867248>"} <= agents
     # the DNB record numbers (DE-101) beside them make no IRI
     assert {t for triple in triples for t in triple if "d-nb.info/gnd/" in t} == gnd
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("http://id.loc.gov/rwo/agents/n79022244", "http://id.loc.gov/authorities/names/n79022244"),
+    ("https://id.loc.gov/rwo/agents/nb2019016901.html", "http://id.loc.gov/authorities/names/nb2019016901"),
+    ("http://id.loc.gov/authorities/names/n79022244", None),
+    ("http://viaf.org/viaf/92989169", None),
+])
+def test_rwo_authority(value, expected):
+    from marc2rdf.mapping.transforms import TRANSFORMS
+
+    assert TRANSFORMS["rwo_authority"][0](None, None)(value) == expected
+
+
+def test_a_person_with_an_lc_number_is_one_node_as_contributor_and_as_subject():
+    """The author of a work that is also its subject: with the LC name's number in both fields,
+    both are id.loc.gov's real-world object, which links to the authority record, as LC's
+    converter writes it."""
+    from marc2rdf.mapping import load_mappers
+
+    (mapper,) = load_mappers(["bibframe"])
+    r = record(("100", "1 ", [("a", "Twain, Mark,"), ("d", "1835-1910."), ("0", "(DLC)n  79021164")]),
+               ("245", "10", [("a", "Autobiography.")]),
+               ("600", "10", [("a", "Twain, Mark,"), ("d", "1835-1910."), ("0", "http://id.loc.gov/authorities/names/n79021164")]),
+               cn="twain")
+    triples = set(mapper.map(r))
+    rwo, authority = "<http://id.loc.gov/rwo/agents/n79021164>", "<http://id.loc.gov/authorities/names/n79021164>"
+    assert (("<http://example.org/twain#Work>", f"<{BF}subject>", rwo)) in triples
+    assert {o for s, p, o in triples if p == f"<{BF}agent>"} == {rwo}
+    assert {(s, o) for s, p, o in triples if p == "<http://www.loc.gov/mads/rdf/v1#isIdentifiedByAuthority>"} == \
+        {(rwo, authority)}
+    assert authority not in {s for s, _, _ in triples}  # the authority record is not described as the person

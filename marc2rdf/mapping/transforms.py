@@ -259,6 +259,18 @@ def _make_rwo(arg, tables) -> Step:
     return rwo
 
 
+_LC_RWO = re.compile(r"^https?://id\.loc\.gov/rwo/agents/([a-z]+\d+)(?:\.html)?$")
+
+
+@register("rwo_authority", "An id.loc.gov real-world-object IRI (`/rwo/agents/...`) as the name authority record it comes from; anything else dropped.")
+def _make_rwo_authority(arg, tables) -> Step:
+    def rwo_authority(value: str) -> str | None:
+        m = _LC_RWO.match(value.strip())
+        return f"http://id.loc.gov/authorities/names/{m.group(1)}" if m else None
+
+    return rwo_authority
+
+
 # -- dates ------------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
