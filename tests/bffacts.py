@@ -331,7 +331,8 @@ def _pair(mains: list[Literal], parts: dict) -> list[tuple[list[Literal], dict]]
 
 def _title_tuples(g: rdflib.Graph, t) -> set[tuple]:
     """(class, mainTitle, subtitle[, partNumber, partName]) per title node; parallel (880)
-    values in the same node are paired by :func:`_pair`."""
+    values in the same node are paired by :func:`_pair`. A title node with no text in it (LC
+    writes one for a 210 or 246 that holds no title, such as NLM's `246 $0`) states no title."""
     if isinstance(t, Literal):
         return {("title", norm(t), "")}
     cls = _bf_class(g, t, "Title")
@@ -342,7 +343,8 @@ def _title_tuples(g: rdflib.Graph, t) -> set[tuple]:
         sub = _join(ps[BF.subtitle])
         extra = (_join(ps[BF.partNumber]), _join(ps[BF.partName]))
         for m in _nset(ms) or [""]:
-            out.add((cls, m, sub) + (extra if any(extra) else ()))
+            if m or sub or any(extra):
+                out.add((cls, m, sub) + (extra if any(extra) else ()))
     return out
 
 

@@ -112,3 +112,16 @@ def test_output_parses_as_ntriples():
     g = rdflib.Graph()
     g.parse(data="".join(f"{s} {p} {o} .\n" for s, p, o in triples[:20000]), format="nt")
     assert len(g) > 0
+
+
+def test_no_blank_node_is_only_its_classes():
+    """A blank node whose properties all gave nothing (LC's converter writes them: a 246 with no
+    title in it, a 260 with no place, publisher or date) is left out with the link to it, over
+    the whole corpus; nor does any link point at a blank node that is not described."""
+    _, triples = corpus_output()
+    rdf_type = f"<{RDF.type}>"
+    preds: dict[str, set[str]] = {}
+    for s, p, _ in triples:
+        preds.setdefault(s, set()).add(p)
+    assert [s for s, ps in preds.items() if s.startswith("_:") and ps == {rdf_type}] == []
+    assert {o for _, _, o in triples if o.startswith("_:")} <= set(preds)

@@ -452,3 +452,41 @@ def test_a_person_with_an_lc_number_is_one_node_as_contributor_and_as_subject():
     assert {(s, o) for s, p, o in triples if p == "<http://www.loc.gov/mads/rdf/v1#isIdentifiedByAuthority>"} == \
         {(rwo, authority)}
     assert authority not in {s for s, _, _ in triples}  # the authority record is not described as the person
+
+
+def test_a_blank_node_with_nothing_but_its_classes_is_left_out(tmp_path):
+    p = make_profile(tmp_path, """\
+        - id: t.variant
+          match: "246"
+          attach: {to: instance, via: bf:title}
+          node:
+            a: bf:VariantTitle
+            bf:mainTitle: {from: "$a", then: [trim_punctuation]}
+            bf:note: {node: {a: bf:Note, rdfs:label: {from: "$i"}}}
+        - id: t.topic
+          match: "650"
+          attach: {to: work, via: bf:subject}
+          node: {a: bf:Topic, id: {mint: {key: "$a"}}, rdfs:label: {from: "$x"}}
+        """)
+    m = p.compile()
+    # a title with text, one with only a note, one with neither (NLM's 246 $0), an empty subfield
+    r = record(("246", "30", [("a", "Acta anat.")]), ("246", "1 ", [("i", "Spine title:")]),
+               ("246", "2 ", [("0", "ACTA ANAT (BASEL)")]), ("246", "3 ", [("a", " ")]),
+               ("650", " 0", [("a", "Anatomy")]))
+    triples = m.map(r)
+    titles = [o for s, p_, o in triples if p_ == f"<{BF}title>"]
+    assert len(titles) == 2
+    described = {s for s, _, _ in triples}
+    assert set(titles) <= described
+    assert len({o for s, p_, o in triples if p_ == f"<{BF}note>"}) == 1
+    # an IRI node is kept with its class alone: the IRI itself says which topic
+    assert ("<http://example.org/rec1#Work>", f"<{BF}subject>", "<http://example.org/topic/anatomy>") in triples
+    assert m.map(r) == triples  # the same on every run
+    # the generated rule functions and the pieces they are written from agree
+    from test_mapping_speedups import run_pieces
+
+    fused, pieces = m.context(r), m.context(r)
+    for _, run in m.rules:
+        run(fused)
+        run_pieces(run, pieces)
+    assert fused.out == pieces.out

@@ -165,3 +165,19 @@ def test_relator_table_respects_domains_and_ranges():
             prop = row[column]
             assert all(voc.fits([work], voc.domains[prop]) for work in works.split()), (code, column, prop)
             assert voc.fits([agent], voc.ranges[prop]), (code, column, prop)
+
+
+def test_no_blank_node_is_only_its_classes():
+    """A blank node whose properties all gave nothing (a part with no title, a series with no
+    name) is left out with the link to it."""
+    _, records = corpus_output()
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    empty = []
+    for name, ordinal, _, triples in records:
+        preds: dict[str, set[str]] = {}
+        for s, p, _ in triples:
+            preds.setdefault(s, set()).add(p)
+        empty += [(name, ordinal, s) for s, ps in preds.items() if s.startswith("_:") and ps == {rdf_type}]
+        dangling = {o for _, _, o in triples if o.startswith("_:")} - set(preds)
+        empty += [(name, ordinal, o) for o in dangling]
+    assert empty == []

@@ -504,11 +504,16 @@ class Compiler:
                 subject = ctx.bnode() if blank else ident(view, ctx, fixed_types)
                 out = ctx.out
                 append = out.append
+                mark = len(out)
                 for pt in typed:
                     append((subject, *pt))
+                described = len(out)
                 for pred, fn in props:
                     for o in fn(view, ctx):
                         append((subject, pred, o))
+                if len(out) == described and subject[0] == "_":  # see `node` below
+                    del out[mark:]
+                    return []
                 return [subject]
 
             return shaped(plain_node, "node", None, fixed_types, (), props, ident, blank)
@@ -519,11 +524,18 @@ class Compiler:
             types = fixed_types + [t for c in classes for t in c(view, ctx)] if classes else fixed_types
             subject = ident(view, ctx, types)
             out = ctx.out
+            mark = len(out)
             for t in types:
                 out.append((subject, _RDF_TYPE, t))
+            described = len(out)
             for pred, fn in props:
                 for o in fn(view, ctx):
                     out.append((subject, pred, o))
+            if len(out) == described and subject[0] == "_":
+                # a blank node whose properties gave nothing says no more than its classes: it is
+                # left out, and so is the link to it (its parent may then be left out in turn)
+                del out[mark:]
+                return []
             return [subject]
 
         return shaped(node, "node", cond, fixed_types, classes, props, ident, blank)

@@ -401,7 +401,8 @@ class _Writer:
         if cond is not None:
             self.line(d, f"if {self.cond(cond)}:")
             d += 1
-        s = self.var("s")
+        s, mark, described = self.var("s"), self.var("mark"), self.var("described")
+        self.line(d, f"{mark} = len(out)")
         if classes:
             # the constant classes, then those of each class value, in order
             types = self.var("types")
@@ -419,9 +420,14 @@ class _Writer:
                 self.identity(ident, s, self.ref(fixed_types, "types"), d)
             for t in fixed_types:
                 self.line(d, f"append(({s}, {_RDF_TYPE!r}, {t!r}))")
+        self.line(d, f"{described} = len(out)")
         for pred, fn in props:
             self.value(fn, d, lambda dd, e, pred=pred: self.line(dd, f"append(({s}, {pred!r}, {e}))"))
-        emit(d, s)
+        # a blank node whose properties gave nothing is left out, with the link to it
+        self.line(d, f"if len(out) == {described} and {s}[0] == '_':")
+        self.line(d + 1, f"del out[{mark}:]")
+        self.line(d, "else:")
+        emit(d + 1, s)
 
 
 def fuse_rule(rid: str, to: str, only: str | None, select: Callable, cond: Callable | None, fn: Callable,
@@ -467,7 +473,8 @@ def fuse_rule(rid: str, to: str, only: str | None, select: Callable, cond: Calla
         "    if not views:",
         "        return",
         "    nodes = ctx.nodes",
-        "    append = ctx.out.append",
+        "    out = ctx.out",
+        "    append = out.append",
         "    bnode = ctx.bnode",
         "    for view in views:",
     ]
