@@ -452,6 +452,17 @@ def test_a_person_with_an_lc_number_is_one_node_as_contributor_and_as_subject():
     assert {(s, o) for s, p, o in triples if p == "<http://www.loc.gov/mads/rdf/v1#isIdentifiedByAuthority>"} == \
         {(rwo, authority)}
     assert authority not in {s for s, _, _ in triples}  # the authority record is not described as the person
+    # a heading with a subdivision is not the body itself, and its second $0 is the subdivision's:
+    # minted from the whole heading, with no authority link (mrrc-testbed's 610)
+    r = record(("245", "10", [("a", "Report.")]),
+               ("610", "20", [("a", "Urban and Community Forestry Program (U.S.)"),
+                              ("0", "http://id.loc.gov/authorities/names/no97065840"), ("v", "Periodicals."),
+                              ("0", "http://id.loc.gov/authorities/subjects/sh99001647")]), cn="forestry")
+    triples = set(mapper.map(r))
+    heading = "<http://example.org/organization/urban-and-community-forestry-program-u-s-periodicals>"
+    assert ("<http://example.org/forestry#Work>", f"<{BF}subject>", heading) in triples
+    assert (heading, RDFS_LABEL, '"Urban and Community Forestry Program (U.S.)--Periodicals"') in triples
+    assert not any("id.loc.gov/rwo" in t or "isIdentifiedByAuthority" in t for triple in triples for t in triple)
 
 
 def test_a_blank_node_with_nothing_but_its_classes_is_left_out(tmp_path):
