@@ -284,17 +284,23 @@ def test_usage_errors(tmp_path, records):
     assert code == 2 and "unknown setting(s) speed" in err
 
 
-def test_titles_of_the_record_pick_the_right_namesake(tmp_path, config):
-    # "Benét, Stephen Vincent" without dates: VIAF has the father's and the son's clusters; the
-    # record's title is in the son's list of works, and that decides
-    path = tmp_path / "benet.mrk"
-    path.write_text("=LDR  00000nam a2200000 a 4500\n=001  benet-1\n=100  1\\$aBenét, Stephen Vincent.\n"
-                    "=245  10$aJohn Brown's body /$cStephen Vincent Benét.\n", encoding="utf-8")
+def _viaf_enriched(tmp_path, config, fields: str):
+    """The graph and messages of converting one .mrk record (``fields`` after its leader) with
+    VIAF enrichment against the replay server."""
+    path = tmp_path / "record.mrk"
+    path.write_text("=LDR  00000nam a2200000 a 4500\n" + fields, encoding="utf-8")
     with ReplayServer(replay_routes()) as srv:
         code, out, err = convert(path, "--enrich", "viaf", "--enrich-config", config, "--cache",
                                  tmp_path / "c.sqlite", url=srv.url)
     assert code == 0, err
-    g = graph(out)
+    return graph(out), err
+
+
+def test_titles_of_the_record_pick_the_right_namesake(tmp_path, config):
+    # "Benét, Stephen Vincent" without dates: VIAF has the father's and the son's clusters; the
+    # record's title is in the son's list of works, and that decides
+    g, err = _viaf_enriched(tmp_path, config, "=001  benet-1\n=100  1\\$aBenét, Stephen Vincent.\n"
+                                              "=245  10$aJohn Brown's body /$cStephen Vincent Benét.\n")
     son = URIRef(P + "benét-stephen-vincent")
     assert URIRef("http://viaf.org/viaf/100260717") in set(g.objects(son, OWL.sameAs))
     assert "1 headings linked" in err and "0 for review" in err
@@ -304,15 +310,8 @@ def test_a_gnd_number_in_the_record_picks_the_namesake(tmp_path, config):
     # the same name without dates, and a title both clusters list, but with the son's GND number:
     # the node is the GND's IRI, and VIAF's cluster with that DNB source is linked; the father's,
     # with no GND number, is a namesake, not a rival
-    path = tmp_path / "benet.mrk"
-    path.write_text("=LDR  00000nam a2200000 a 4500\n=001  benet-2\n"
-                    "=100  1\\$aBenét, Stephen Vincent.$0(DE-588)124803946\n"
-                    "=245  14$aThe devil and Daniel Webster.\n", encoding="utf-8")
-    with ReplayServer(replay_routes()) as srv:
-        code, out, err = convert(path, "--enrich", "viaf", "--enrich-config", config, "--cache",
-                                 tmp_path / "c.sqlite", url=srv.url)
-    assert code == 0, err
-    g = graph(out)
+    g, err = _viaf_enriched(tmp_path, config, "=001  benet-2\n=100  1\\$aBenét, Stephen Vincent.$0(DE-588)124803946\n"
+                                              "=245  14$aThe devil and Daniel Webster.\n")
     son = URIRef("https://d-nb.info/gnd/124803946")
     assert set(g.objects(son, OWL.sameAs)) == {URIRef("http://viaf.org/viaf/100260717"),
                                               URIRef("https://isni.org/isni/0000000107867406"),

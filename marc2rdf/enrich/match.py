@@ -334,8 +334,15 @@ def score(heading: Heading, cand: Candidate, ev: Evidence | None = None) -> tupl
     return max(0.0, round(min(1.0, s + adjust), 4)), why
 
 
-def _by_number(why: str) -> bool:
-    return why.startswith("same ") and why.endswith(" identifier")
+def _shares_number(heading: Heading, cand: Candidate) -> bool:
+    """Whether the candidate carries the record's own identifier: the first scheme of the
+    heading's that the candidate has an identifier in, the same identifier (as :func:`score`
+    reads them)."""
+    for scheme, iri in heading.known:
+        theirs = cand.ids.get(scheme)
+        if theirs is not None:
+            return theirs == iri
+    return False
 
 
 def decide(heading: Heading, candidates: list[Candidate], link: float = LINK, margin: float = MARGIN,
@@ -347,7 +354,7 @@ def decide(heading: Heading, candidates: list[Candidate], link: float = LINK, ma
         if cand.iri not in best_of or s > best_of[cand.iri][0]:
             best_of[cand.iri] = (s, why, cand)
     # at equal scores, a candidate that shares the record's own number comes first
-    ranked = sorted(best_of.values(), key=lambda t: (-t[0], not _by_number(t[1]), t[2].iri))
+    ranked = sorted(best_of.values(), key=lambda t: (-t[0], not _shares_number(heading, t[2]), t[2].iri))
     if not ranked or ranked[0][0] <= 0:
         return Decision("none", reason="no candidate" if not ranked else ranked[0][1])
     s, why, top = ranked[0]
@@ -355,7 +362,7 @@ def decide(heading: Heading, candidates: list[Candidate], link: float = LINK, ma
     decision = Decision("none", top, s, second[2], second[0], why)
     # the record's own authority number shared by one candidate settles it: a runner-up that
     # only has the same name (and lacks that scheme's number) is a namesake, not a rival
-    by_number = _by_number(why) and not _by_number(second[1])
+    by_number = _shares_number(heading, top) and not (second[2] is not None and _shares_number(heading, second[2]))
     if s >= link and (s - second[0] >= margin - 1e-9 or by_number):
         decision.status = "linked"
     elif s >= review:
